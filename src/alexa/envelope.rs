@@ -1,0 +1,297 @@
+//! Wire types of the Alexa request envelope.
+//!
+//! Everything Amazon may leave out is an `Option`, unknown fields are ignored (Amazon adds
+//! fields without notice), and only what the skill reads is modelled: the `apiAccessToken`,
+//! user ids and other personal data are never even parsed, so they cannot leak into a log.
+//! The `request` object is dispatched on its `type` by [`RawRequest`]; types it does not know
+//! land in `Unknown` instead of failing.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+/// The outer request envelope.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEnvelope {
+    /// Envelope version, `"1.0"`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Present for in-session requests (launch, intents, session end).
+    #[serde(default)]
+    pub session: Option<Session>,
+    /// The device's state; present on every real request.
+    #[serde(default)]
+    pub context: Option<Context>,
+    /// The request itself, parsed on its own by [`RawRequest`].
+    #[serde(default)]
+    pub request: Value,
+}
+
+/// The `session` object.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Whether this request opened the session.
+    #[serde(default)]
+    pub new: Option<bool>,
+    /// The skill the session belongs to.
+    #[serde(default)]
+    pub application: Option<Application>,
+}
+
+/// An `application` object.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    /// The skill id, `amzn1.ask.skill.…`.
+    #[serde(default)]
+    pub application_id: Option<String>,
+}
+
+/// The `context` object.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Context {
+    /// `context.System`.
+    #[serde(rename = "System", default)]
+    pub system: Option<System>,
+    /// `context.AudioPlayer`: what this skill last played on the device.
+    #[serde(rename = "AudioPlayer", default)]
+    pub audio_player: Option<AudioPlayerState>,
+}
+
+/// `context.System`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct System {
+    /// The skill the request is for; the one to check.
+    #[serde(default)]
+    pub application: Option<Application>,
+    /// The device that sent the request.
+    #[serde(default)]
+    pub device: Option<Device>,
+}
+
+/// `context.System.device`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    /// Interfaces the device supports, by name; `AudioPlayer` is there iff it can stream.
+    #[serde(default)]
+    pub supported_interfaces: Map<String, Value>,
+}
+
+/// `context.AudioPlayer`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioPlayerState {
+    /// Token of the stream this skill last played on the device.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Position in that stream.
+    #[serde(default, deserialize_with = "lenient_offset")]
+    pub offset_in_milliseconds: Option<u64>,
+    /// `IDLE`, `PAUSED`, `PLAYING`, `BUFFER_UNDERRUN`, `FINISHED` or `STOPPED`.
+    #[serde(default)]
+    pub player_activity: Option<String>,
+}
+
+/// The `request` object, by `type`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type")]
+pub enum RawRequest {
+    /// "Alexa, open music assistant".
+    LaunchRequest(Common),
+    /// A spoken command.
+    IntentRequest(IntentRequest),
+    /// The session closed.
+    SessionEndedRequest(SessionEnded),
+    /// The device started a stream.
+    #[serde(rename = "AudioPlayer.PlaybackStarted")]
+    PlaybackStarted(Playback),
+    /// The device stopped a stream (pause, voice interruption, replaced stream).
+    #[serde(rename = "AudioPlayer.PlaybackStopped")]
+    PlaybackStopped(Playback),
+    /// A stream played to its end.
+    #[serde(rename = "AudioPlayer.PlaybackFinished")]
+    PlaybackFinished(Playback),
+    /// A stream is about to end: time to enqueue the next one.
+    #[serde(rename = "AudioPlayer.PlaybackNearlyFinished")]
+    PlaybackNearlyFinished(Playback),
+    /// A stream could not be played.
+    #[serde(rename = "AudioPlayer.PlaybackFailed")]
+    PlaybackFailed(PlaybackFailed),
+    /// The play button.
+    #[serde(rename = "PlaybackController.PlayCommandIssued")]
+    PlayCommandIssued(Common),
+    /// The pause button.
+    #[serde(rename = "PlaybackController.PauseCommandIssued")]
+    PauseCommandIssued(Common),
+    /// The next button.
+    #[serde(rename = "PlaybackController.NextCommandIssued")]
+    NextCommandIssued(Common),
+    /// The previous button.
+    #[serde(rename = "PlaybackController.PreviousCommandIssued")]
+    PreviousCommandIssued(Common),
+    /// Alexa could not use an earlier response of this skill.
+    #[serde(rename = "System.ExceptionEncountered")]
+    ExceptionEncountered(ExceptionEncountered),
+    /// Any other type (skill events, APL, future types).
+    #[serde(other)]
+    Unknown,
+}
+
+/// Fields every request carries.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Common {
+    /// `amzn1.echo-api.request.…`.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// `en-US`, `de-DE`…; not on every type.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// `IntentRequest` fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IntentRequest {
+    /// The intent; a request without one is malformed.
+    #[serde(default)]
+    pub intent: Option<Intent>,
+}
+
+/// `request.intent`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Intent {
+    /// `AMAZON.PauseIntent`, `PlayAudioIntent`…
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `SessionEndedRequest` fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SessionEnded {
+    /// `USER_INITIATED`, `ERROR` or `EXCEEDED_MAX_REPROMPTS`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Present when `reason` is `ERROR`.
+    #[serde(default)]
+    pub error: Option<ErrorInfo>,
+}
+
+/// Fields of the `AudioPlayer.Playback*` requests.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Playback {
+    /// Token of the stream the event is about.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Position in that stream.
+    #[serde(default, deserialize_with = "lenient_offset")]
+    pub offset_in_milliseconds: Option<u64>,
+}
+
+/// `AudioPlayer.PlaybackFailed` fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaybackFailed {
+    /// Token of the stream that failed.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// What went wrong.
+    #[serde(default)]
+    pub error: Option<ErrorInfo>,
+}
+
+/// `System.ExceptionEncountered` fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExceptionEncountered {
+    /// What went wrong.
+    #[serde(default)]
+    pub error: Option<ErrorInfo>,
+    /// Which request's response failed.
+    #[serde(default)]
+    pub cause: Option<Cause>,
+}
+
+/// An `error` object.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorInfo {
+    /// `MEDIA_ERROR_UNKNOWN`, `INVALID_RESPONSE`…
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// Amazon's description.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `System.ExceptionEncountered.cause`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cause {
+    /// The request whose response Alexa could not use.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// Offsets are numbers in real traffic; hand-written fixtures sometimes quote them. Negative or
+/// fractional values are clamped to whole non-negative milliseconds.
+fn lenient_offset<'de, D: Deserializer<'de>>(de: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<Value>::deserialize(de)?;
+    let number = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match number {
+        Some(ms) if ms.is_finite() => Ok(Some(ms.max(0.0) as u64)),
+        _ => Err(serde::de::Error::custom(
+            "offsetInMilliseconds is not a number",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn offsets_may_be_quoted_or_negative() {
+        for (raw, want) in [
+            (json!(1500), 1500),
+            (json!("1500"), 1500),
+            (json!(-3), 0),
+            (json!(12.9), 12),
+        ] {
+            let p: Playback =
+                serde_json::from_value(json!({ "offsetInMilliseconds": raw })).expect("parses");
+            assert_eq!(p.offset_in_milliseconds, Some(want));
+        }
+    }
+
+    #[test]
+    fn non_numeric_offsets_are_refused() {
+        let err = serde_json::from_value::<Playback>(json!({ "offsetInMilliseconds": "soon" }));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn unknown_types_and_fields_are_tolerated() {
+        let r: RawRequest =
+            serde_json::from_value(json!({ "type": "Alexa.Presentation.APL.UserEvent", "x": 1 }))
+                .expect("parses");
+        assert!(matches!(r, RawRequest::Unknown));
+        let r: RawRequest = serde_json::from_value(json!({
+            "type": "IntentRequest", "intent": { "name": "AMAZON.PauseIntent", "slots": {}, "new": true },
+            "dialogState": "COMPLETED"
+        }))
+        .expect("parses");
+        assert!(matches!(
+            r,
+            RawRequest::IntentRequest(IntentRequest { intent: Some(_) })
+        ));
+    }
+}

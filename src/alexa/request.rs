@@ -1,0 +1,459 @@
+//! What the skill understands of a request envelope.
+//!
+//! [`SkillRequest::parse`] is the one boundary between Amazon's JSON and the skill: it takes the
+//! raw event as a `serde_json::Value` (so a malformed envelope still reaches the skill and gets a
+//! deliberate answer), and hands out typed facts: the request kind, the device's capabilities, the
+//! token it last played, the language to answer in.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::envelope::{self, RawRequest, RequestEnvelope};
+use crate::stream::AudioToken;
+
+/// An event that is not an Alexa request envelope at all. These are refused (the invocation
+/// fails) rather than answered: there is no request to answer.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeError {
+    /// The JSON does not have the envelope's shape.
+    #[error("the event is not an Alexa request envelope: {0}")]
+    Shape(#[source] serde_json::Error),
+    /// There is no `request` object, or it has no string `type`.
+    #[error("the event has no request.type, so it is not an Alexa request")]
+    NoRequestType,
+}
+
+/// An intent, by what it means to this skill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// `PlayAudioIntent` (also `PlayAudio`): Music Assistant asks the Echo to play what it pushed.
+    PlayAudio,
+    /// `AMAZON.ResumeIntent`.
+    Resume,
+    /// `AMAZON.PauseIntent` (also what "stop" becomes while audio plays).
+    Pause,
+    /// `AMAZON.StopIntent`.
+    Stop,
+    /// `AMAZON.CancelIntent`.
+    Cancel,
+    /// `AMAZON.HelpIntent`.
+    Help,
+    /// `AMAZON.FallbackIntent`.
+    Fallback,
+    /// `AMAZON.NavigateHomeIntent`.
+    NavigateHome,
+    /// `AMAZON.NextIntent`.
+    Next,
+    /// `AMAZON.PreviousIntent`.
+    Previous,
+    /// `AMAZON.StartOverIntent`.
+    StartOver,
+    /// `AMAZON.ShuffleOnIntent`.
+    ShuffleOn,
+    /// `AMAZON.ShuffleOffIntent`.
+    ShuffleOff,
+    /// `AMAZON.LoopOnIntent`.
+    LoopOn,
+    /// `AMAZON.LoopOffIntent`.
+    LoopOff,
+    /// `AMAZON.RepeatIntent`.
+    Repeat,
+    /// Any other intent name.
+    Other(String),
+}
+
+impl Intent {
+    /// Every intent name this skill handles on purpose; an interaction model should name only
+    /// these, and the handler knows all of them.
+    pub const HANDLED: [&'static str; 17] = [
+        "PlayAudioIntent",
+        "PlayAudio",
+        "AMAZON.ResumeIntent",
+        "AMAZON.PauseIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.HelpIntent",
+        "AMAZON.FallbackIntent",
+        "AMAZON.NavigateHomeIntent",
+        "AMAZON.NextIntent",
+        "AMAZON.PreviousIntent",
+        "AMAZON.StartOverIntent",
+        "AMAZON.ShuffleOnIntent",
+        "AMAZON.ShuffleOffIntent",
+        "AMAZON.LoopOnIntent",
+        "AMAZON.LoopOffIntent",
+        "AMAZON.RepeatIntent",
+    ];
+
+    /// The intent an interaction model's name stands for.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "PlayAudioIntent" | "PlayAudio" => Self::PlayAudio,
+            "AMAZON.ResumeIntent" => Self::Resume,
+            "AMAZON.PauseIntent" => Self::Pause,
+            "AMAZON.StopIntent" => Self::Stop,
+            "AMAZON.CancelIntent" => Self::Cancel,
+            "AMAZON.HelpIntent" => Self::Help,
+            "AMAZON.FallbackIntent" => Self::Fallback,
+            "AMAZON.NavigateHomeIntent" => Self::NavigateHome,
+            "AMAZON.NextIntent" => Self::Next,
+            "AMAZON.PreviousIntent" => Self::Previous,
+            "AMAZON.StartOverIntent" => Self::StartOver,
+            "AMAZON.ShuffleOnIntent" => Self::ShuffleOn,
+            "AMAZON.ShuffleOffIntent" => Self::ShuffleOff,
+            "AMAZON.LoopOnIntent" => Self::LoopOn,
+            "AMAZON.LoopOffIntent" => Self::LoopOff,
+            "AMAZON.RepeatIntent" => Self::Repeat,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An `error` Amazon reported (playback failure, invalid response, session error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportedError {
+    /// `MEDIA_ERROR_UNKNOWN`, `INVALID_RESPONSE`…
+    pub kind: Option<String>,
+    /// Amazon's description.
+    pub message: Option<String>,
+}
+
+impl From<envelope::ErrorInfo> for ReportedError {
+    fn from(e: envelope::ErrorInfo) -> Self {
+        Self {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = self.kind.as_deref().unwrap_or("unknown error");
+        match &self.message {
+            Some(message) => write!(f, "{kind}: {message}"),
+            None => f.write_str(kind),
+        }
+    }
+}
+
+/// What was asked, by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestKind {
+    /// `LaunchRequest`.
+    Launch,
+    /// `IntentRequest`.
+    Intent(Intent),
+    /// `SessionEndedRequest`.
+    SessionEnded {
+        /// Why the session ended.
+        reason: Option<String>,
+        /// The error, when `reason` is `ERROR`.
+        error: Option<ReportedError>,
+    },
+    /// `AudioPlayer.PlaybackStarted`.
+    PlaybackStarted,
+    /// `AudioPlayer.PlaybackStopped`.
+    PlaybackStopped,
+    /// `AudioPlayer.PlaybackFinished`.
+    PlaybackFinished,
+    /// `AudioPlayer.PlaybackNearlyFinished`.
+    PlaybackNearlyFinished {
+        /// The stream that is about to end.
+        token: Option<AudioToken>,
+    },
+    /// `AudioPlayer.PlaybackFailed`.
+    PlaybackFailed {
+        /// The stream that failed.
+        token: Option<AudioToken>,
+        /// What went wrong.
+        error: Option<ReportedError>,
+    },
+    /// `PlaybackController.PlayCommandIssued`.
+    PlayButton,
+    /// `PlaybackController.PauseCommandIssued`.
+    PauseButton,
+    /// `PlaybackController.NextCommandIssued`.
+    NextButton,
+    /// `PlaybackController.PreviousCommandIssued`.
+    PreviousButton,
+    /// `System.ExceptionEncountered`.
+    ExceptionEncountered {
+        /// What Alexa could not use.
+        error: Option<ReportedError>,
+        /// The request whose response failed.
+        cause_request_id: Option<String>,
+    },
+    /// `AlexaSkillEvent.*`.
+    SkillEvent,
+    /// A request type this skill does not know.
+    Unknown,
+    /// A known request type whose fields do not parse, or an intent request without an intent.
+    Malformed {
+        /// What is wrong, for the log.
+        reason: String,
+    },
+}
+
+/// What the device last played through this skill (`context.AudioPlayer`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlayerState {
+    /// The token of that stream.
+    pub token: Option<AudioToken>,
+    /// Where it stopped.
+    pub offset_ms: u64,
+    /// `PLAYING`, `PAUSED`, `STOPPED`…
+    pub activity: Option<String>,
+}
+
+/// A request, as the skill understands it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillRequest {
+    /// `request.type` as sent, for the log line.
+    pub request_type: String,
+    /// `request.requestId`, for the log line.
+    pub request_id: Option<String>,
+    /// `request.locale`; it selects the language of any speech.
+    pub locale: Option<String>,
+    /// The skill the request is for (`context.System.application`, else `session.application`).
+    pub application_id: Option<String>,
+    /// Whether the device has the AudioPlayer interface.
+    pub can_stream: bool,
+    /// What the device last played through this skill.
+    pub player: PlayerState,
+    /// `request.intent.name` as sent, for the log line.
+    pub intent_name: Option<String>,
+    /// What is asked.
+    pub kind: RequestKind,
+}
+
+/// Just enough of `request` to name it in a log line, whatever its type.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Head {
+    #[serde(rename = "type", default)]
+    request_type: Option<String>,
+    #[serde(default)]
+    request_id: Option<Value>,
+    #[serde(default)]
+    locale: Option<Value>,
+    #[serde(default)]
+    intent: Option<Value>,
+}
+
+impl SkillRequest {
+    /// Reads an event. Fails only when it is not an Alexa request at all; a known request type
+    /// with unusable fields becomes [`RequestKind::Malformed`] and is answered.
+    pub fn parse(event: Value) -> Result<Self, EnvelopeError> {
+        let envelope: RequestEnvelope =
+            serde_json::from_value(event).map_err(EnvelopeError::Shape)?;
+        let head = Head::deserialize(&envelope.request).unwrap_or_default();
+        let request_type = head.request_type.ok_or(EnvelopeError::NoRequestType)?;
+
+        let context = envelope.context.unwrap_or_default();
+        let system = context.system.unwrap_or_default();
+        let application_id = system
+            .application
+            .and_then(|a| a.application_id)
+            .or_else(|| {
+                envelope
+                    .session
+                    .and_then(|s| s.application)
+                    .and_then(|a| a.application_id)
+            });
+        let can_stream = system
+            .device
+            .is_some_and(|d| d.supported_interfaces.contains_key("AudioPlayer"));
+        let player = context
+            .audio_player
+            .map(|p| PlayerState {
+                token: p.token.as_deref().map(AudioToken::parse),
+                offset_ms: p.offset_in_milliseconds.unwrap_or(0),
+                activity: p.player_activity,
+            })
+            .unwrap_or_default();
+
+        let kind = match RawRequest::deserialize(&envelope.request) {
+            Ok(raw) => kind_of(raw, &request_type),
+            Err(e) => RequestKind::Malformed {
+                reason: e.to_string(),
+            },
+        };
+        Ok(Self {
+            intent_name: head
+                .intent
+                .and_then(|i| i.get("name").cloned())
+                .and_then(string_of),
+            request_id: head.request_id.and_then(string_of),
+            locale: head.locale.and_then(string_of),
+            request_type,
+            application_id,
+            can_stream,
+            player,
+            kind,
+        })
+    }
+
+    /// Whether Alexa accepts speech in the answer (launch and intent requests only).
+    pub fn may_speak(&self) -> bool {
+        matches!(
+            self.request_type.as_str(),
+            "LaunchRequest" | "IntentRequest"
+        )
+    }
+}
+
+fn string_of(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn kind_of(raw: RawRequest, request_type: &str) -> RequestKind {
+    let token = |t: Option<String>| t.as_deref().map(AudioToken::parse);
+    match raw {
+        RawRequest::LaunchRequest(_) => RequestKind::Launch,
+        RawRequest::IntentRequest(body) => match body.intent.and_then(|i| i.name) {
+            Some(name) => RequestKind::Intent(Intent::from_name(&name)),
+            None => RequestKind::Malformed {
+                reason: "the IntentRequest names no intent".into(),
+            },
+        },
+        RawRequest::SessionEndedRequest(body) => RequestKind::SessionEnded {
+            reason: body.reason,
+            error: body.error.map(Into::into),
+        },
+        RawRequest::PlaybackStarted(_) => RequestKind::PlaybackStarted,
+        RawRequest::PlaybackStopped(_) => RequestKind::PlaybackStopped,
+        RawRequest::PlaybackFinished(_) => RequestKind::PlaybackFinished,
+        RawRequest::PlaybackNearlyFinished(body) => RequestKind::PlaybackNearlyFinished {
+            token: token(body.token),
+        },
+        RawRequest::PlaybackFailed(body) => RequestKind::PlaybackFailed {
+            token: token(body.token),
+            error: body.error.map(Into::into),
+        },
+        RawRequest::PlayCommandIssued(_) => RequestKind::PlayButton,
+        RawRequest::PauseCommandIssued(_) => RequestKind::PauseButton,
+        RawRequest::NextCommandIssued(_) => RequestKind::NextButton,
+        RawRequest::PreviousCommandIssued(_) => RequestKind::PreviousButton,
+        RawRequest::ExceptionEncountered(body) => RequestKind::ExceptionEncountered {
+            error: body.error.map(Into::into),
+            cause_request_id: body.cause.and_then(|c| c.request_id),
+        },
+        RawRequest::Unknown if request_type.starts_with("AlexaSkillEvent.") => {
+            RequestKind::SkillEvent
+        }
+        RawRequest::Unknown => RequestKind::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(event: Value) -> SkillRequest {
+        SkillRequest::parse(event).expect("an Alexa request")
+    }
+
+    #[test]
+    fn not_an_envelope_is_refused() {
+        for event in [
+            json!("hello"),
+            json!([1, 2]),
+            json!({}),
+            json!({ "request": {} }),
+            json!({ "request": { "type": 7 } }),
+        ] {
+            assert!(SkillRequest::parse(event.clone()).is_err(), "{event}");
+        }
+    }
+
+    #[test]
+    fn both_play_intent_names_mean_play() {
+        for name in ["PlayAudioIntent", "PlayAudio"] {
+            let r = parse(
+                json!({ "request": { "type": "IntentRequest", "intent": { "name": name } } }),
+            );
+            assert_eq!(r.kind, RequestKind::Intent(Intent::PlayAudio));
+            assert_eq!(r.intent_name.as_deref(), Some(name));
+        }
+    }
+
+    #[test]
+    fn every_handled_name_maps_to_a_known_intent() {
+        for name in Intent::HANDLED {
+            assert!(
+                !matches!(Intent::from_name(name), Intent::Other(_)),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn intent_without_name_is_malformed_but_answered() {
+        let r = parse(json!({ "request": { "type": "IntentRequest", "locale": "de-DE" } }));
+        assert!(matches!(r.kind, RequestKind::Malformed { .. }));
+        assert!(r.may_speak());
+        assert_eq!(r.locale.as_deref(), Some("de-DE"));
+    }
+
+    #[test]
+    fn bad_field_types_in_a_known_request_are_malformed() {
+        let r = parse(
+            json!({ "request": { "type": "AudioPlayer.PlaybackNearlyFinished", "token": 5 } }),
+        );
+        assert!(matches!(r.kind, RequestKind::Malformed { .. }));
+        assert!(!r.may_speak());
+    }
+
+    #[test]
+    fn application_id_prefers_context_then_session() {
+        let both = parse(json!({
+            "session": { "application": { "applicationId": "from-session" } },
+            "context": { "System": { "application": { "applicationId": "from-context" } } },
+            "request": { "type": "LaunchRequest" }
+        }));
+        assert_eq!(both.application_id.as_deref(), Some("from-context"));
+        let session_only = parse(json!({
+            "session": { "application": { "applicationId": "from-session" } },
+            "request": { "type": "LaunchRequest" }
+        }));
+        assert_eq!(session_only.application_id.as_deref(), Some("from-session"));
+    }
+
+    #[test]
+    fn audio_player_interface_and_state() {
+        let r = parse(json!({
+            "context": {
+                "System": { "device": { "supportedInterfaces": { "AudioPlayer": {} } } },
+                "AudioPlayer": { "token": "mas1:00000000000000ff:q", "offsetInMilliseconds": 4200, "playerActivity": "PAUSED" }
+            },
+            "request": { "type": "PlaybackController.PlayCommandIssued" }
+        }));
+        assert!(r.can_stream);
+        assert_eq!(r.player.offset_ms, 4200);
+        assert_eq!(
+            r.player
+                .token
+                .and_then(|t| t.queue().map(|q| q.as_str().to_owned())),
+            Some("q".into())
+        );
+        assert_eq!(r.kind, RequestKind::PlayButton);
+    }
+
+    #[test]
+    fn skill_events_and_unknown_types() {
+        assert_eq!(
+            parse(json!({ "request": { "type": "AlexaSkillEvent.SkillEnabled" } })).kind,
+            RequestKind::SkillEvent
+        );
+        assert_eq!(
+            parse(json!({ "request": { "type": "Dialog.API.Invoked" } })).kind,
+            RequestKind::Unknown
+        );
+    }
+}

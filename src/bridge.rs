@@ -1,0 +1,279 @@
+//! The bridge client: asks the bridge which stream Music Assistant handed over last.
+//!
+//! `GET <API_HOSTNAME>/ma/latest-url`, with HTTP Basic credentials when they are configured
+//! (see BRIDGE_API.md). Every way this can go wrong is its own [`BridgeError`], so the user hears
+//! what actually happened and the owner's log says how to fix it. The client reports; it never
+//! chooses words (that is `speech.rs`).
+
+use std::future::Future;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+use crate::deadline::Deadline;
+use crate::settings::BridgeSettings;
+use crate::stream::InternalStream;
+
+/// The longest the bridge gets to answer, even when the deadline would allow more: a bridge
+/// that has not answered by then is not going to, and the user deserves an explanation.
+pub const BRIDGE_TIMEOUT: Duration = Duration::from_millis(3000);
+/// Connecting may take at most this long (TCP and TLS).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
+/// Below this much time left, the bridge is not even asked.
+const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
+/// A bridge reply larger than this is not a latest-url reply.
+const MAX_REPLY_BYTES: usize = 64 * 1024;
+/// The endpoint, relative to the bridge base.
+const LATEST_PATH: &str = "ma/latest-url";
+
+/// What went wrong talking to the bridge. Messages name the host, never credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum BridgeError {
+    /// No connection (refused, DNS, TLS) or the connection broke.
+    #[error("could not reach the bridge at {host}")]
+    Unreachable {
+        /// Bridge host and port.
+        host: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No complete answer in time.
+    #[error("the bridge at {host} did not answer within {waited_ms} ms")]
+    TimedOut {
+        /// Bridge host and port.
+        host: String,
+        /// How long the skill waited.
+        waited_ms: u64,
+    },
+    /// 401 or 403.
+    #[error("the bridge at {host} refused the credentials (HTTP {status}): check API_USERNAME and API_PASSWORD")]
+    Unauthorized {
+        /// Bridge host and port.
+        host: String,
+        /// 401 or 403.
+        status: u16,
+    },
+    /// 404: Music Assistant has not pushed a stream since the bridge started.
+    #[error("the bridge at {host} has no stream yet (HTTP 404): start playback on the Alexa player in Music Assistant")]
+    NothingPushed {
+        /// Bridge host and port.
+        host: String,
+    },
+    /// Any other non-success status.
+    #[error("the bridge at {host} answered HTTP {status}")]
+    Status {
+        /// Bridge host and port.
+        host: String,
+        /// The status code.
+        status: u16,
+    },
+    /// The body is not the JSON object the bridge sends.
+    #[error("the bridge at {host} sent a reply that is not the expected JSON: {reason}")]
+    InvalidReply {
+        /// Bridge host and port.
+        host: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The reply has no (or an empty) `streamUrl`.
+    #[error("the bridge at {host} sent no streamUrl")]
+    NoStreamUrl {
+        /// Bridge host and port.
+        host: String,
+    },
+    /// The `streamUrl` is not an absolute http(s) URL.
+    #[error("the bridge at {host} sent a streamUrl that is not an absolute http(s) URL")]
+    BadStreamUrl {
+        /// Bridge host and port.
+        host: String,
+    },
+    /// The HTTP client could not be built (TLS set-up failed).
+    #[error("the HTTP client could not be set up: {0}")]
+    Client(String),
+}
+
+impl BridgeError {
+    /// A short stable name for log lines and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unreachable { .. } => "bridge_unreachable",
+            Self::TimedOut { .. } => "bridge_timeout",
+            Self::Unauthorized { .. } => "bridge_unauthorized",
+            Self::NothingPushed { .. } => "bridge_nothing_pushed",
+            Self::Status { .. } => "bridge_status",
+            Self::InvalidReply { .. } => "bridge_invalid_reply",
+            Self::NoStreamUrl { .. } => "bridge_no_stream_url",
+            Self::BadStreamUrl { .. } => "bridge_bad_stream_url",
+            Self::Client(_) => "http_client",
+        }
+    }
+}
+
+/// The latest stream, as the bridge holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Latest {
+    /// The stream, before rewriting.
+    pub stream: InternalStream,
+    /// Track title.
+    pub title: Option<String>,
+    /// Artist.
+    pub artist: Option<String>,
+    /// Album.
+    pub album: Option<String>,
+    /// Cover art, as Music Assistant gave it (often on the internal host).
+    pub image_url: Option<String>,
+}
+
+/// Where the skill learns what to play. [`BridgeClient`] is the real one.
+pub trait StreamSource {
+    /// The stream Music Assistant pushed last, answered before `deadline`.
+    fn latest(
+        &self,
+        bridge: &BridgeSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Latest, BridgeError>> + Send;
+}
+
+/// The bridge over HTTP. One per container: its connection pool is reused across warm
+/// invocations, and the HTTP client itself is only built when a request first needs it.
+#[derive(Debug, Default)]
+pub struct BridgeClient {
+    http: OnceLock<Result<reqwest::Client, String>>,
+}
+
+/// The reply of `GET /ma/latest-url`; unknown fields (`version`, `timestamp`…) are ignored.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LatestReply {
+    #[serde(default)]
+    stream_url: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    artist: Option<String>,
+    #[serde(default)]
+    album: Option<String>,
+    #[serde(default)]
+    image_url: Option<String>,
+}
+
+impl BridgeClient {
+    /// A client; nothing is built until the first request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, BridgeError> {
+        self.http
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .pool_idle_timeout(Duration::from_secs(50))
+                    .no_proxy()
+                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| BridgeError::Client(e.clone()))
+    }
+
+    async fn fetch(
+        &self,
+        bridge: &BridgeSettings,
+        deadline: Deadline,
+    ) -> Result<Latest, BridgeError> {
+        let host = authority(&bridge.base);
+        let timeout = BRIDGE_TIMEOUT.min(deadline.remaining());
+        let timed_out = || BridgeError::TimedOut {
+            host: host.clone(),
+            waited_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        };
+        if timeout < MIN_USEFUL_TIME {
+            return Err(timed_out());
+        }
+        let url = bridge
+            .base
+            .join(LATEST_PATH)
+            .map_err(|e| BridgeError::Client(e.to_string()))?;
+        let mut request = self
+            .http()?
+            .get(url)
+            .timeout(timeout)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(credentials) = &bridge.credentials {
+            request = request.basic_auth(
+                &credentials.username,
+                Some(credentials.password.expose_secret()),
+            );
+        }
+        let transport = |source: reqwest::Error| {
+            if source.is_timeout() {
+                timed_out()
+            } else {
+                BridgeError::Unreachable {
+                    host: host.clone(),
+                    source,
+                }
+            }
+        };
+
+        let mut response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        match status {
+            200..=299 => {}
+            401 | 403 => return Err(BridgeError::Unauthorized { host, status }),
+            404 => return Err(BridgeError::NothingPushed { host }),
+            _ => return Err(BridgeError::Status { host, status }),
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(BridgeError::InvalidReply {
+                    host,
+                    reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes"),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let reply: LatestReply =
+            serde_json::from_slice(&body).map_err(|e| BridgeError::InvalidReply {
+                host: host.clone(),
+                reason: e.to_string(),
+            })?;
+        let raw_url = reply
+            .stream_url
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| BridgeError::NoStreamUrl { host: host.clone() })?;
+        let stream = InternalStream::parse(&raw_url).ok_or(BridgeError::BadStreamUrl { host })?;
+        Ok(Latest {
+            stream,
+            title: reply.title,
+            artist: reply.artist,
+            album: reply.album,
+            image_url: reply.image_url,
+        })
+    }
+}
+
+impl StreamSource for BridgeClient {
+    fn latest(
+        &self,
+        bridge: &BridgeSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
+        self.fetch(bridge, deadline)
+    }
+}
+
+/// `host[:port]` of a URL, for messages.
+fn authority(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}

@@ -1,0 +1,75 @@
+//! When the answer must be ready.
+//!
+//! Alexa waits about 8 seconds for a skill; Lambda may end an invocation even sooner when the
+//! function's timeout is short. Every outbound call takes its timeout from one [`Deadline`] so
+//! the whole answer, including a spoken explanation of a failure, goes out in time.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The moment by which the skill must have its answer ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    /// How long an answer may take at most: well inside Alexa's 8 seconds, leaving time for
+    /// Alexa's own network hops.
+    pub const ALEXA_BUDGET: Duration = Duration::from_millis(6000);
+    /// Kept back from Lambda's own deadline to serialise and send the answer.
+    pub const LAMBDA_MARGIN: Duration = Duration::from_millis(300);
+
+    /// A deadline `budget` from now.
+    pub fn after(budget: Duration) -> Self {
+        Self(Instant::now() + budget)
+    }
+
+    /// The deadline for a local run: the Alexa budget from now.
+    pub fn local() -> Self {
+        Self::after(Self::ALEXA_BUDGET)
+    }
+
+    /// The deadline inside Lambda: the earlier of the Alexa budget and the invocation's own
+    /// deadline (`deadline_ms`, milliseconds since the Unix epoch) less a margin.
+    pub fn lambda(deadline_ms: u64) -> Self {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+            .saturating_sub(Self::LAMBDA_MARGIN);
+        Self::after(left.min(Self::ALEXA_BUDGET))
+    }
+
+    /// Time left until the deadline (zero once it has passed).
+    pub fn remaining(&self) -> Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch_ms_in(d: Duration) -> u64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970");
+        u64::try_from((now + d).as_millis()).expect("fits")
+    }
+
+    #[test]
+    fn lambda_deadline_never_exceeds_the_alexa_budget() {
+        let d = Deadline::lambda(epoch_ms_in(Duration::from_secs(900)));
+        assert!(d.remaining() <= Deadline::ALEXA_BUDGET);
+        assert!(d.remaining() > Deadline::ALEXA_BUDGET - Duration::from_secs(1));
+    }
+
+    #[test]
+    fn lambda_deadline_keeps_a_margin_before_lambdas_own() {
+        let d = Deadline::lambda(epoch_ms_in(Duration::from_millis(2000)));
+        assert!(d.remaining() <= Duration::from_millis(2000) - Deadline::LAMBDA_MARGIN);
+    }
+
+    #[test]
+    fn past_deadlines_leave_nothing() {
+        assert_eq!(Deadline::lambda(0).remaining(), Duration::ZERO);
+    }
+}

@@ -1,0 +1,24 @@
+//! # ma-alexa-skill
+//!
+//! The AWS Lambda backend of an Alexa custom skill that plays a self-hosted
+//! [Music Assistant](https://music-assistant.io) server on Echo devices.
+//!
+//! Music Assistant's Alexa player provider pushes each stream to a small *bridge* service and
+//! makes the Echo say "ask music assistant to play audio". Alexa then sends this skill a request;
+//! the skill asks the bridge for the latest stream, rewrites its address onto the owner's public
+//! HTTPS host, and answers with `AudioPlayer` directives.
+//!
+//! The crate is laid out in rings: [`alexa`] holds the wire types, [`skill`] the decisions (a
+//! plain async function from request to response), [`bridge`] and [`settings`] the outside
+//! world, and [`service`] the entry point that `main` wires into Lambda or the `invoke`
+//! command.
+
+pub mod alexa;
+pub mod bridge;
+pub mod deadline;
+pub mod logging;
+pub mod service;
+pub mod settings;
+pub mod skill;
+pub mod speech;
+pub mod stream;

@@ -1,0 +1,135 @@
+//! `ma-alexa-skill`: serves Alexa requests inside AWS Lambda, or answers one request envelope
+//! from a file on a developer's machine. Both go through [`Service::answer`].
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::process::ExitCode;
+
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
+use ma_alexa_skill::alexa::response::ResponseEnvelope;
+use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::service::Service;
+use ma_alexa_skill::settings::Settings;
+use serde_json::Value;
+
+const USAGE: &str = "\
+ma-alexa-skill: the Music Assistant Alexa skill backend
+
+Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
+
+  ma-alexa-skill invoke <FILE|->   answer one Alexa request envelope (a file, or - for stdin)
+                                   and print the response envelope as JSON on stdout
+
+Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
+SKILL_ID. Logs go to stderr; RUST_LOG sets the level.";
+
+fn main() -> ExitCode {
+    let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if !in_lambda {
+        match args.first().and_then(|a| a.to_str()) {
+            Some("invoke") if args.len() == 2 => {}
+            Some("-h" | "--help" | "help") => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            Some("-V" | "--version") => {
+                println!("ma-alexa-skill {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+
+    logging::init(if in_lambda {
+        LogFormat::Json
+    } else {
+        LogFormat::Text
+    });
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("ma-alexa-skill: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = Service::new(Settings::from_env());
+    if in_lambda {
+        runtime.block_on(serve_lambda(&service))
+    } else {
+        runtime.block_on(invoke(&service, &args[1]))
+    }
+}
+
+/// Serves Lambda invocations until the runtime stops.
+async fn serve_lambda(service: &Service) -> ExitCode {
+    let handler = service_fn(|event: LambdaEvent<Value>| async move {
+        let deadline = Deadline::lambda(event.context.deadline);
+        service
+            .answer(event.payload, deadline)
+            .await
+            .map_err(|refusal| Diagnostic {
+                error_type: refusal.error_type().to_owned(),
+                error_message: refusal.to_string(),
+            })
+    });
+    match lambda_runtime::run(handler).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the Lambda runtime stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Answers the envelope in `source` (a path, or `-` for stdin) and prints the response.
+async fn invoke(service: &Service, source: &OsString) -> ExitCode {
+    let name = source.to_string_lossy();
+    let bytes = if source == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(source)
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("ma-alexa-skill: cannot read {name}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let event: Value = match serde_json::from_slice(&bytes) {
+        Ok(event) => event,
+        Err(e) => {
+            eprintln!("ma-alexa-skill: {name} is not JSON: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match service.answer(event, Deadline::local()).await {
+        Ok(response) => print_response(&response),
+        Err(refusal) => {
+            eprintln!("ma-alexa-skill: refused {name}: {refusal}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_response(response: &ResponseEnvelope) -> ExitCode {
+    match serde_json::to_string_pretty(response) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ma-alexa-skill: cannot write the response: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

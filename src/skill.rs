@@ -1,0 +1,375 @@
+//! The skill itself: a [`SkillRequest`] in, the response ALEXA_CONTRACT.md prescribes out.
+//!
+//! [`handle`] knows nothing of Lambda. Its outside world comes in through [`Ctx`]: the settings,
+//! the bridge (any [`StreamSource`]) and the deadline. It never fails: every problem becomes the
+//! answer the request kind allows (a spoken explanation for voice requests, silence for
+//! AudioPlayer events), and the problem itself is handed back for the request's log line.
+//!
+//! Play decisions, without any database:
+//! - launch, resume and the play button continue from `context.AudioPlayer.offsetInMilliseconds`
+//!   when the device's token still names the stream the bridge holds, else start at 0;
+//! - the play intent (what Music Assistant triggers after a push) always starts at 0;
+//! - `PlaybackNearlyFinished` enqueues the bridge's stream only when it differs from the one
+//!   ending; `PlaybackFailed` replaces only when the bridge holds a different stream than the
+//!   failed one, so a broken URL is never retried in a loop.
+
+use std::time::Instant;
+
+use crate::alexa::request::{Intent, RequestKind, SkillRequest};
+use crate::alexa::response::{Directive, Metadata, Play, PlayBehavior, ResponseEnvelope};
+use crate::bridge::{BridgeError, Latest, StreamSource};
+use crate::deadline::Deadline;
+use crate::settings::{Settings, SettingsError};
+use crate::speech::{self, Language, Phrase};
+use crate::stream::{AudioToken, HttpsBase, TooLong};
+
+/// The outside world of one request.
+pub struct Ctx<'a, B> {
+    /// The container's settings.
+    pub settings: &'a Settings,
+    /// Where the latest stream comes from.
+    pub bridge: &'a B,
+    /// When the answer must be ready.
+    pub deadline: Deadline,
+}
+
+/// Why a request could not be served as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum SkillError {
+    /// A setting the request needs is missing or invalid.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The bridge could not tell what to play.
+    #[error(transparent)]
+    Bridge(#[from] BridgeError),
+    /// The public stream address would be too long for Alexa.
+    #[error(transparent)]
+    StreamTooLong(#[from] TooLong),
+}
+
+impl SkillError {
+    /// A short stable name for log lines and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Settings(SettingsError::Missing { .. } | SettingsError::Incomplete { .. }) => {
+                "setting_missing"
+            }
+            Self::Settings(SettingsError::Invalid { .. }) => "setting_invalid",
+            Self::Bridge(e) => e.kind(),
+            Self::StreamTooLong(_) => "stream_url_too_long",
+        }
+    }
+}
+
+/// What the answer did, for the log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Started a stream (`REPLACE_ALL`).
+    Played,
+    /// Queued the next stream (`ENQUEUE`).
+    Enqueued,
+    /// Stopped the device's stream.
+    Stopped,
+    /// Spoke; no stream changed.
+    Spoke,
+    /// Closed the session without a word.
+    Ended,
+    /// Nothing to do: an empty response.
+    Silent,
+}
+
+impl Outcome {
+    /// The outcome's name in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Played => "played",
+            Self::Enqueued => "enqueued",
+            Self::Stopped => "stopped",
+            Self::Spoke => "spoke",
+            Self::Ended => "ended",
+            Self::Silent => "silent",
+        }
+    }
+}
+
+/// The answer to one request and what the log line needs to know about it.
+#[derive(Debug)]
+pub struct Handled {
+    /// The response envelope for Alexa.
+    pub response: ResponseEnvelope,
+    /// What the response does.
+    pub outcome: Outcome,
+    /// Why the request could not be served as asked, if so.
+    pub error: Option<SkillError>,
+    /// What Amazon reported (playback errors, exceptions, session end reasons), for the log.
+    pub detail: Option<String>,
+    /// How long the bridge took, when it was asked.
+    pub bridge_ms: Option<u64>,
+}
+
+impl Handled {
+    fn new(response: ResponseEnvelope, outcome: Outcome) -> Self {
+        Self {
+            response,
+            outcome,
+            error: None,
+            detail: None,
+            bridge_ms: None,
+        }
+    }
+
+    fn silent() -> Self {
+        Self::new(ResponseEnvelope::empty(), Outcome::Silent)
+    }
+
+    fn say(phrase: Phrase, language: Language) -> Self {
+        Self::new(
+            ResponseEnvelope::say(speech::say(phrase, language)),
+            Outcome::Spoke,
+        )
+    }
+
+    fn with_detail(mut self, detail: Option<String>) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// Where a `REPLACE_ALL` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// At 0.
+    Beginning,
+    /// At the device's offset when its token names the bridge's stream, else at 0.
+    Resume,
+}
+
+/// Answers one request.
+pub async fn handle<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    match &req.kind {
+        RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
+        RequestKind::Intent(intent) => match intent {
+            Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
+            Intent::Resume => play_now(req, ctx, Start::Resume).await,
+            Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
+            Intent::Help => Handled::new(
+                ResponseEnvelope::ask(
+                    speech::say(Phrase::Help, language),
+                    speech::say(Phrase::HelpReprompt, language),
+                ),
+                Outcome::Spoke,
+            ),
+            Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
+            Intent::Next
+            | Intent::Previous
+            | Intent::StartOver
+            | Intent::ShuffleOn
+            | Intent::ShuffleOff
+            | Intent::LoopOn
+            | Intent::LoopOff
+            | Intent::Repeat => Handled::say(Phrase::NotAvailableYet, language),
+            Intent::Fallback | Intent::Other(_) => Handled::say(Phrase::Fallback, language),
+        },
+        RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
+        RequestKind::PauseButton => stop(req, None),
+        RequestKind::NextButton | RequestKind::PreviousButton => Handled::silent(),
+        RequestKind::PlaybackStarted
+        | RequestKind::PlaybackStopped
+        | RequestKind::PlaybackFinished => Handled::silent(),
+        RequestKind::PlaybackNearlyFinished { token } => enqueue_next(token.as_ref(), ctx).await,
+        RequestKind::PlaybackFailed { token, error } => {
+            let detail = error.as_ref().map(ToString::to_string);
+            replace_failed(token.as_ref(), ctx)
+                .await
+                .with_detail(detail)
+        }
+        RequestKind::ExceptionEncountered {
+            error,
+            cause_request_id,
+        } => Handled::silent().with_detail(Some(format!(
+            "{} (cause {})",
+            error.clone().unwrap_or_default(),
+            cause_request_id.as_deref().unwrap_or("unknown")
+        ))),
+        RequestKind::SessionEnded { reason, error } => {
+            let reason = reason.as_deref().unwrap_or("unknown reason");
+            let detail = match error {
+                Some(error) => format!("{reason}: {error}"),
+                None => reason.to_owned(),
+            };
+            Handled::silent().with_detail(Some(detail))
+        }
+        RequestKind::SkillEvent | RequestKind::Unknown => Handled::silent(),
+        RequestKind::Malformed { reason } => {
+            let handled = if req.may_speak() {
+                Handled::say(Phrase::Malformed, language)
+            } else {
+                Handled::silent()
+            };
+            handled.with_detail(Some(reason.clone()))
+        }
+    }
+}
+
+/// Pause, stop and cancel: stop the stream. Voice requests also close the session; a device
+/// that cannot stream has nothing to stop.
+fn stop(req: &SkillRequest, end_session: Option<bool>) -> Handled {
+    if req.can_stream {
+        Handled::new(
+            ResponseEnvelope::directive(Directive::Stop, end_session),
+            Outcome::Stopped,
+        )
+    } else {
+        Handled::new(ResponseEnvelope::end_session(), Outcome::Ended)
+    }
+}
+
+/// Launch, play intent, resume and the play button: `REPLACE_ALL` with the bridge's stream.
+async fn play_now<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>, start: Start) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let voice = req.may_speak();
+    if !req.can_stream {
+        return if voice {
+            Handled::say(Phrase::NoAudioPlayer, language)
+        } else {
+            Handled::silent()
+        };
+    }
+    let (latest, bridge_ms) = fetch(ctx).await;
+    let result = latest.and_then(|(latest, base)| {
+        let resumes = start == Start::Resume
+            && req
+                .player
+                .token
+                .as_ref()
+                .is_some_and(|t| t.names(&latest.stream));
+        let offset = if resumes { req.player.offset_ms } else { 0 };
+        play_directive(base, &latest, PlayBehavior::ReplaceAll, offset, None)
+    });
+    let mut handled = match result {
+        Ok(play) => Handled::new(
+            ResponseEnvelope::directive(Directive::Play(play), voice.then_some(true)),
+            Outcome::Played,
+        ),
+        Err(error) => failed(error, voice, language),
+    };
+    handled.bridge_ms = bridge_ms;
+    handled
+}
+
+/// `PlaybackNearlyFinished`: queue the bridge's stream when it is not the one ending.
+async fn enqueue_next<B: StreamSource>(ending: Option<&AudioToken>, ctx: &Ctx<'_, B>) -> Handled {
+    let Some(ending) = ending else {
+        return Handled::silent().with_detail(Some("no token: nothing to enqueue after".into()));
+    };
+    let (latest, bridge_ms) = fetch(ctx).await;
+    let mut handled = match latest {
+        Ok((latest, _)) if ending.names(&latest.stream) => Handled::silent(),
+        Ok((latest, base)) => {
+            match play_directive(base, &latest, PlayBehavior::Enqueue, 0, Some(ending)) {
+                Ok(play) => Handled::new(
+                    ResponseEnvelope::directive(Directive::Play(play), None),
+                    Outcome::Enqueued,
+                ),
+                Err(error) => failed(error, false, Language::English),
+            }
+        }
+        Err(error) => failed(error, false, Language::English),
+    };
+    handled.bridge_ms = bridge_ms;
+    handled
+}
+
+/// `PlaybackFailed`: replace with the bridge's stream only if it is not the one that failed.
+async fn replace_failed<B: StreamSource>(
+    failed_token: Option<&AudioToken>,
+    ctx: &Ctx<'_, B>,
+) -> Handled {
+    let (latest, bridge_ms) = fetch(ctx).await;
+    let mut handled = match latest {
+        Ok((latest, _)) if failed_token.is_some_and(|t| t.names(&latest.stream)) => {
+            Handled::silent()
+        }
+        Ok((latest, base)) => {
+            match play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None) {
+                Ok(play) => Handled::new(
+                    ResponseEnvelope::directive(Directive::Play(play), None),
+                    Outcome::Played,
+                ),
+                Err(error) => failed(error, false, Language::English),
+            }
+        }
+        Err(error) => failed(error, false, Language::English),
+    };
+    handled.bridge_ms = bridge_ms;
+    handled
+}
+
+/// The answer to a request that could not be served: spoken (with a card) where speech is
+/// allowed, silent elsewhere. The error travels on for the log line.
+fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
+    let response = if voice {
+        ResponseEnvelope::say_with_card(speech::explain(&error, language), speech::CARD_TITLE)
+    } else {
+        ResponseEnvelope::empty()
+    };
+    let outcome = if voice {
+        Outcome::Spoke
+    } else {
+        Outcome::Silent
+    };
+    Handled {
+        error: Some(error),
+        ..Handled::new(response, outcome)
+    }
+}
+
+/// Checks the settings a play needs (before any network call), then asks the bridge.
+/// Returns the milliseconds the bridge took, when it was asked.
+async fn fetch<'s, B: StreamSource>(
+    ctx: &Ctx<'s, B>,
+) -> (Result<(Latest, &'s HttpsBase), SkillError>, Option<u64>) {
+    let settings = ctx.settings;
+    let (base, bridge) = match (&settings.stream_base, &settings.bridge) {
+        (Ok(base), Ok(bridge)) => (base, bridge),
+        (_, Err(e)) | (Err(e), _) => return (Err(e.clone().into()), None),
+    };
+    let started = Instant::now();
+    let latest = ctx.bridge.latest(bridge, ctx.deadline).await;
+    let bridge_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (
+        latest.map(|l| (l, base)).map_err(Into::into),
+        Some(bridge_ms),
+    )
+}
+
+/// A `Play` of the bridge's stream, rewritten onto the public host, with its metadata.
+fn play_directive(
+    base: &HttpsBase,
+    latest: &Latest,
+    behavior: PlayBehavior,
+    offset_ms: u64,
+    expected_previous: Option<&AudioToken>,
+) -> Result<Play, SkillError> {
+    let url = base.rewrite(latest.stream.url())?;
+    let art = latest
+        .image_url
+        .as_deref()
+        .and_then(|raw| url::Url::parse(raw.trim()).ok())
+        .and_then(|image| base.rewrite_art(&image, latest.stream.host()));
+    let metadata = Metadata::new(
+        latest.title.as_deref(),
+        latest.artist.as_deref(),
+        latest.album.as_deref(),
+        art,
+    );
+    Ok(Play::new(
+        behavior,
+        &url,
+        &latest.stream.token(),
+        offset_ms,
+        metadata,
+        expected_previous,
+    ))
+}
