@@ -1,0 +1,270 @@
+//! The binary itself: `invoke` on a developer's machine, and Lambda mode against a Lambda
+//! Runtime API served on 127.0.0.1. Both go through the same code path.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-skill");
+
+/// Runs the binary with only `envs` in its environment, feeding `stdin`.
+async fn run(args: &[&str], envs: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let envs: Vec<(String, String)> = envs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let stdin = stdin.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .env_clear()
+            .envs(envs)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&stdin)
+            .expect("stdin written");
+        child.wait_with_output().expect("the binary ends")
+    })
+    .await
+    .expect("joined")
+}
+
+fn stderr_last_line(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_plays_a_sample_event() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let base = bridge.base();
+    let env = [
+        ("API_HOSTNAME", base.as_str()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+    ];
+    let output = run(&["invoke", "events/resume_intent.json"], &env, b"").await;
+    assert!(output.status.success(), "{output:?}");
+    let response: Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is the response JSON");
+    assert_eq!(Shape::of(&response), Shape::play(83_140, Some(true)));
+    assert_eq!(
+        response["response"]["directives"][0]["audioItem"]["stream"]["url"],
+        CURRENT_PUBLIC
+    );
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains("outcome=\"played\""),
+        "the log line goes to stderr: {logs}"
+    );
+    assert_eq!(bridge.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_reads_stdin() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let base = bridge.base();
+    let env = [
+        ("API_HOSTNAME", base.as_str()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+    ];
+    let event = std::fs::read(events_dir().join("playback_nearly_finished.json")).expect("event");
+    let output = run(&["invoke", "-"], &env, &event).await;
+    assert!(output.status.success(), "{output:?}");
+    let response: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(Shape::of(&response), Shape::enqueue(OLDER_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_answers_without_settings() {
+    let output = run(&["invoke", "events/launch.json"], &[], b"").await;
+    assert!(output.status.success(), "{output:?}");
+    let response: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let text = speech_text(&response).expect("spoken");
+    assert!(text.contains("API HOSTNAME"), "{text}");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(logs.contains("setting API_HOSTNAME is missing"), "{logs}");
+    assert!(logs.contains("setting MA_HOSTNAME is missing"), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_refuses_what_is_not_json() {
+    let output = run(&["invoke", "-"], &[], b"{\"request\": ").await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty());
+    let line = stderr_last_line(&output);
+    assert!(line.starts_with("ma-alexa-skill: - is not JSON"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_refuses_a_non_envelope() {
+    let output = run(&["invoke", "-"], &[], b"{\"hello\": \"world\"}").await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let line = stderr_last_line(&output);
+    assert!(
+        line.starts_with("ma-alexa-skill: refused -:") && line.contains("request.type"),
+        "{line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoke_refuses_another_skill_without_calling_the_bridge() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let base = bridge.base();
+    let env = [
+        ("API_HOSTNAME", base.as_str()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", "amzn1.ask.skill.not-this-one"),
+    ];
+    let output = run(&["invoke", "events/play_audio_intent.json"], &env, b"").await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty());
+    let line = stderr_last_line(&output);
+    assert!(
+        line.contains("SKILL_ID is 'amzn1.ask.skill.not-this-one'"),
+        "{line}"
+    );
+    assert_eq!(bridge.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_unreadable_files() {
+    let none = run(&[], &[], b"").await;
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("ma-alexa-skill invoke <FILE|->"));
+    let help = run(&["--help"], &[], b"").await;
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("invoke"));
+    let missing = run(&["invoke", "events/no-such-event.json"], &[], b"").await;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr_last_line(&missing)
+        .starts_with("ma-alexa-skill: cannot read events/no-such-event.json"));
+}
+
+/// Lambda mode: the binary polls a Runtime API (here a stub on 127.0.0.1), answers one event,
+/// and reports a refused one as an invocation error with its error type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_mode_serves_the_runtime_api() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let events = [
+        event("resume_intent"),
+        serde_json::json!({ "not": "an envelope" }),
+    ];
+    let served = AtomicUsize::new(0);
+    let deadline_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis()
+        + 7_000;
+    let runtime = Stub::spawn(move |seen| {
+        if seen.method == "GET" && seen.path == "/2018-06-01/runtime/invocation/next" {
+            let n = served.fetch_add(1, Ordering::SeqCst);
+            let Some(event) = events.get(n) else {
+                return Reply::Slow(Duration::from_secs(60), 500, String::new());
+            };
+            let headers = vec![
+                (
+                    "Lambda-Runtime-Aws-Request-Id".to_owned(),
+                    format!("invocation-{n}"),
+                ),
+                (
+                    "Lambda-Runtime-Deadline-Ms".to_owned(),
+                    deadline_ms.to_string(),
+                ),
+                (
+                    "Lambda-Runtime-Invoked-Function-Arn".to_owned(),
+                    "arn:aws:lambda:eu-west-1:123456789012:function:ma-alexa-skill".to_owned(),
+                ),
+            ];
+            Reply::WithHeaders(200, headers, event.to_string())
+        } else {
+            Reply::Status(202, r#"{"status":"OK"}"#.into())
+        }
+    })
+    .await;
+
+    let runtime_api = runtime.base().trim_start_matches("http://").to_owned();
+    let bridge_base = bridge.base();
+    let env: Vec<(String, String)> = [
+        ("AWS_LAMBDA_RUNTIME_API", runtime_api.as_str()),
+        ("AWS_LAMBDA_FUNCTION_NAME", "ma-alexa-skill"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("API_HOSTNAME", bridge_base.as_str()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+
+    let started = Instant::now();
+    let posts = loop {
+        let posts: Vec<Seen> = runtime
+            .seen()
+            .into_iter()
+            .filter(|s| s.method == "POST")
+            .collect();
+        if posts.len() >= 2 || started.elapsed() > Duration::from_secs(20) {
+            break posts;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("ended");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        posts.len(),
+        2,
+        "runtime saw {:?}\nlogs: {logs}",
+        runtime.seen()
+    );
+
+    assert_eq!(
+        posts[0].path,
+        "/2018-06-01/runtime/invocation/invocation-0/response"
+    );
+    let response: Value = serde_json::from_slice(&posts[0].body).expect("response JSON");
+    assert_eq!(Shape::of(&response), Shape::play(83_140, Some(true)));
+
+    assert_eq!(
+        posts[1].path,
+        "/2018-06-01/runtime/invocation/invocation-1/error"
+    );
+    let error: Value = serde_json::from_slice(&posts[1].body).expect("error JSON");
+    assert_eq!(error["errorType"], "InvalidEnvelope", "{error}");
+
+    let first_line: Value = serde_json::from_str(
+        logs.lines()
+            .find(|l| l.contains("\"answered\""))
+            .unwrap_or_else(|| panic!("no answered line: {logs}")),
+    )
+    .expect("JSON log lines inside Lambda");
+    assert_eq!(first_line["outcome"], "played");
+    assert_eq!(bridge.count(), 1);
+}

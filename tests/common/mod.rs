@@ -1,0 +1,474 @@
+//! Shared test parts: a real HTTP server on 127.0.0.1 standing in for the bridge, settings
+//! aimed at it, the sample events, and a summary of a response's shape.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ma_alexa_skill::settings::Settings;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The stream the test bridge holds, as Music Assistant would push it.
+pub const CURRENT_STREAM: &str =
+    "http://192.168.1.20:8097/flow/3f9c1a/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3";
+/// That stream on the public host the tests configure.
+pub const CURRENT_PUBLIC: &str =
+    "https://ma.example.net/flow/3f9c1a/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3";
+/// The token the skill gives that stream (the events use it in `context.AudioPlayer`).
+pub const CURRENT_TOKEN: &str = "mas1:0919b3fbf99e9937:Kitchen%20Echo";
+/// The token of an older stream on the same queue (the events use it too).
+pub const OLDER_TOKEN: &str = "mas1:7e9dbed598d9b560:Kitchen%20Echo";
+/// The skill id in every sample event.
+pub const SKILL_ID: &str = "amzn1.ask.skill.7c1e9d2a-3b4f-4c5d-8e6f-0a1b2c3d4e5f";
+/// The public stream host the tests configure.
+pub const MA_HOSTNAME: &str = "ma.example.net";
+
+/// The bridge's reply with [`CURRENT_STREAM`] and full metadata.
+pub fn current_reply() -> String {
+    serde_json::json!({
+        "streamUrl": CURRENT_STREAM,
+        "title": "So What",
+        "artist": "Miles Davis",
+        "album": "Kind of Blue",
+        "imageUrl": "http://192.168.1.20:8095/imageproxy?path=%2Fmedia%2Fkind_of_blue.jpg&size=512",
+        "version": 12,
+        "timestamp": 1_764_093_845.2
+    })
+    .to_string()
+}
+
+/// One request the stub server received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// `GET`, `POST`…
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: HashMap<String, String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// How the stub answers.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A status and a JSON (or any) body.
+    Status(u16, String),
+    /// The same, after a delay.
+    Slow(Duration, u16, String),
+    /// A status, extra headers and a body.
+    WithHeaders(u16, Vec<(String, String)>, String),
+    /// A status line and headers, then the connection closes mid-body.
+    Truncated,
+    /// Bytes that are not HTTP at all.
+    NotHttp,
+}
+
+impl Reply {
+    /// `200` with `body`.
+    pub fn ok(body: impl Into<String>) -> Self {
+        Self::Status(200, body.into())
+    }
+}
+
+type Responder = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
+
+/// A real HTTP/1.1 server on 127.0.0.1 that records what it receives.
+pub struct Stub {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Stub {
+    /// Starts a server answering every request through `responder`.
+    pub async fn spawn(responder: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        assert!(addr.ip().is_loopback(), "test servers stay on loopback");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let responder: Responder = Arc::new(responder);
+        let log = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let responder = Arc::clone(&responder);
+                let log = Arc::clone(&log);
+                tokio::spawn(serve(socket, responder, log));
+            }
+        });
+        Self { addr, seen }
+    }
+
+    /// A bridge whose `GET /ma/latest-url` answers `reply`; any other path gets 404.
+    pub async fn bridge(reply: Reply) -> Self {
+        Self::spawn(move |seen| {
+            if seen.method == "GET" && seen.path == "/ma/latest-url" {
+                reply.clone()
+            } else {
+                Reply::Status(404, r#"{"error":"no such endpoint"}"#.into())
+            }
+        })
+        .await
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("lock").clone()
+    }
+
+    /// How many requests arrived.
+    pub fn count(&self) -> usize {
+        self.seen.lock().expect("lock").len()
+    }
+}
+
+async fn serve(mut socket: TcpStream, responder: Responder, log: Arc<Mutex<Vec<Seen>>>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or("").split(' ');
+    let method = request_line.next().unwrap_or("").to_owned();
+    let path = request_line.next().unwrap_or("").to_owned();
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length {
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let seen = Seen {
+        method,
+        path,
+        headers,
+        body,
+    };
+    let reply = responder(&seen);
+    log.lock().expect("lock").push(seen);
+    let bytes = match reply {
+        Reply::Status(status, body) => response(status, &[], &body),
+        Reply::WithHeaders(status, headers, body) => response(status, &headers, &body),
+        Reply::Slow(delay, status, body) => {
+            tokio::time::sleep(delay).await;
+            response(status, &[], &body)
+        }
+        Reply::Truncated => {
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"streamUrl\":"
+                .to_vec()
+        }
+        Reply::NotHttp => b"SSH-2.0-OpenSSH_9.6\r\n".to_vec(),
+    };
+    let _ = socket.write_all(&bytes).await;
+    let _ = socket.shutdown().await;
+}
+
+fn response(status: u16, extra: &[(String, String)], body: &str) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        _ => "Status",
+    };
+    let mut headers = String::new();
+    if status == 401 {
+        headers.push_str("WWW-Authenticate: Basic realm=\"music-assistant-alexa-api\"\r\n");
+    }
+    for (name, value) in extra {
+        headers.push_str(&format!("{name}: {value}\r\n"));
+    }
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A loopback address where nothing listens.
+pub async fn closed_port_base() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// Settings from `pairs`, nothing from the process environment.
+pub fn settings(pairs: &[(&str, &str)]) -> Settings {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Settings::from_lookup(|name| map.get(name).cloned())
+}
+
+/// Settings aimed at `bridge_base`, with the test skill id and public host.
+pub fn settings_for(bridge_base: &str) -> Settings {
+    settings(&[
+        ("API_HOSTNAME", bridge_base),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+    ])
+}
+
+/// The `events/` folder.
+pub fn events_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("events")
+}
+
+/// Every sample event, by file stem, sorted.
+pub fn all_events() -> Vec<(String, Value)> {
+    let mut events: Vec<(String, Value)> = std::fs::read_dir(events_dir())
+        .expect("events/ exists")
+        .map(|entry| entry.expect("dir entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let stem = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{stem}: {e}"));
+            (stem, value)
+        })
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    events
+}
+
+/// One sample event by file stem.
+pub fn event(stem: &str) -> Value {
+    let path = events_dir().join(format!("{stem}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+/// What a response does, in the terms the tests assert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// The directive types.
+    pub directives: Vec<String>,
+    /// `playBehavior` of a Play.
+    pub behavior: Option<String>,
+    /// `offsetInMilliseconds` of a Play.
+    pub offset: Option<u64>,
+    /// `expectedPreviousToken` of a Play.
+    pub expected_previous: Option<String>,
+    /// Whether there is `outputSpeech`.
+    pub speech: bool,
+    /// Whether there is a `reprompt`.
+    pub reprompt: bool,
+    /// `shouldEndSession`, if present.
+    pub end: Option<bool>,
+}
+
+impl Shape {
+    /// The shape of a response envelope.
+    pub fn of(response: &Value) -> Self {
+        let r = &response["response"];
+        let directives: Vec<Value> = r["directives"].as_array().cloned().unwrap_or_default();
+        let play = directives.iter().find(|d| d["type"] == "AudioPlayer.Play");
+        Self {
+            directives: directives
+                .iter()
+                .map(|d| d["type"].as_str().unwrap_or("?").to_owned())
+                .collect(),
+            behavior: play
+                .and_then(|p| p["playBehavior"].as_str())
+                .map(str::to_owned),
+            offset: play.and_then(|p| p["audioItem"]["stream"]["offsetInMilliseconds"].as_u64()),
+            expected_previous: play
+                .and_then(|p| p["audioItem"]["stream"]["expectedPreviousToken"].as_str())
+                .map(str::to_owned),
+            speech: r.get("outputSpeech").is_some(),
+            reprompt: r.get("reprompt").is_some(),
+            end: r.get("shouldEndSession").and_then(Value::as_bool),
+        }
+    }
+
+    /// An empty response.
+    pub fn empty() -> Self {
+        Self {
+            directives: vec![],
+            behavior: None,
+            offset: None,
+            expected_previous: None,
+            speech: false,
+            reprompt: false,
+            end: None,
+        }
+    }
+
+    /// A `REPLACE_ALL` Play from `offset`.
+    pub fn play(offset: u64, end: Option<bool>) -> Self {
+        Self {
+            directives: vec!["AudioPlayer.Play".into()],
+            behavior: Some("REPLACE_ALL".into()),
+            offset: Some(offset),
+            end,
+            ..Self::empty()
+        }
+    }
+
+    /// An `ENQUEUE` Play after `expected_previous`.
+    pub fn enqueue(expected_previous: &str) -> Self {
+        Self {
+            directives: vec!["AudioPlayer.Play".into()],
+            behavior: Some("ENQUEUE".into()),
+            offset: Some(0),
+            expected_previous: Some(expected_previous.into()),
+            ..Self::empty()
+        }
+    }
+
+    /// A Stop.
+    pub fn stop(end: Option<bool>) -> Self {
+        Self {
+            directives: vec!["AudioPlayer.Stop".into()],
+            end,
+            ..Self::empty()
+        }
+    }
+
+    /// Speech that closes the session.
+    pub fn say() -> Self {
+        Self {
+            speech: true,
+            end: Some(true),
+            ..Self::empty()
+        }
+    }
+
+    /// Speech with a reprompt, session open.
+    pub fn ask() -> Self {
+        Self {
+            speech: true,
+            reprompt: true,
+            end: Some(false),
+            ..Self::empty()
+        }
+    }
+
+    /// No speech, session closed.
+    pub fn end_session() -> Self {
+        Self {
+            end: Some(true),
+            ..Self::empty()
+        }
+    }
+}
+
+/// The spoken text of a response, if any.
+pub fn speech_text(response: &Value) -> Option<String> {
+    response["response"]["outputSpeech"]["text"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Checks ALEXA_CONTRACT.md §4 for any response: what each request type may answer with.
+pub fn assert_contract(request_type: &str, response: &Value, what: &str) {
+    assert_eq!(response["version"], "1.0", "{what}: version");
+    let r = response["response"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: no response object"));
+    let directives = r
+        .get("directives")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        directives.len() <= 1,
+        "{what}: one AudioPlayer directive at most"
+    );
+    for d in &directives {
+        let t = d["type"].as_str().unwrap_or("");
+        assert!(
+            t.starts_with("AudioPlayer."),
+            "{what}: unexpected directive {t}"
+        );
+        let stream = &d["audioItem"]["stream"];
+        if t == "AudioPlayer.Play" {
+            let url = stream["url"].as_str().unwrap_or("");
+            assert!(url.starts_with("https://"), "{what}: stream url {url}");
+            assert!(url.len() <= 8000, "{what}: url too long");
+            let token = stream["token"].as_str().unwrap_or("");
+            assert!(
+                !token.is_empty() && token.len() <= 1024,
+                "{what}: token {token}"
+            );
+            let enqueue = d["playBehavior"] == "ENQUEUE";
+            assert_eq!(
+                stream.get("expectedPreviousToken").is_some(),
+                enqueue,
+                "{what}: expectedPreviousToken only with ENQUEUE"
+            );
+        }
+    }
+    let voice = matches!(request_type, "LaunchRequest" | "IntentRequest");
+    if !voice {
+        for key in ["outputSpeech", "card", "reprompt", "shouldEndSession"] {
+            assert!(
+                !r.contains_key(key),
+                "{what}: {request_type} answered with {key}"
+            );
+        }
+    }
+    let silent_only = matches!(
+        request_type,
+        "AudioPlayer.PlaybackStopped" | "System.ExceptionEncountered" | "SessionEndedRequest"
+    ) || request_type.starts_with("AlexaSkillEvent.");
+    if silent_only {
+        assert!(
+            r.is_empty(),
+            "{what}: {request_type} must get an empty response, got {r:?}"
+        );
+    }
+    if matches!(
+        request_type,
+        "AudioPlayer.PlaybackStarted" | "AudioPlayer.PlaybackFinished"
+    ) {
+        assert!(
+            directives.iter().all(|d| d["type"] != "AudioPlayer.Play"),
+            "{what}: no Play in answer to {request_type}"
+        );
+    }
+    if directives.iter().any(|d| d["type"] == "AudioPlayer.Play") && voice {
+        assert_eq!(
+            r.get("shouldEndSession"),
+            Some(&Value::Bool(true)),
+            "{what}: Play ends the session"
+        );
+    }
+    let size = serde_json::to_string(response).expect("serializes").len();
+    assert!(size < 24 * 1024, "{what}: response is {size} bytes");
+}

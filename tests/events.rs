@@ -1,0 +1,160 @@
+//! Every sample event in `events/`, through the real service, against a bridge on 127.0.0.1.
+
+mod common;
+
+use common::*;
+use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::service::Service;
+use ma_alexa_skill::speech::{Language, Phrase};
+use serde_json::Value;
+
+/// What each sample event must get when the bridge holds [`CURRENT_STREAM`], and whether the
+/// bridge is asked.
+fn expected(stem: &str) -> (Shape, bool) {
+    match stem {
+        "launch" | "play_audio_intent" | "play_audio_legacy_name" | "play_audio_intent_de-DE" => {
+            (Shape::play(0, Some(true)), true)
+        }
+        "resume_intent" => (Shape::play(83_140, Some(true)), true),
+        "resume_intent_older_stream" => (Shape::play(0, Some(true)), true),
+        "pause_intent" | "stop_intent" | "cancel_intent" => (Shape::stop(Some(true)), false),
+        "help_intent" | "help_intent_es-ES" => (Shape::ask(), false),
+        "fallback_intent" | "unknown_intent" | "malformed_intent_request" => (Shape::say(), false),
+        "navigate_home_intent" => (Shape::end_session(), false),
+        "next_intent" | "previous_intent" | "start_over_intent" | "shuffle_on_intent"
+        | "shuffle_off_intent" | "loop_on_intent" | "loop_off_intent" | "repeat_intent" => {
+            (Shape::say(), false)
+        }
+        "play_audio_intent_no_audio_player" => (Shape::say(), false),
+        "playback_started" | "playback_stopped" | "playback_finished" => (Shape::empty(), false),
+        "playback_nearly_finished" => (Shape::enqueue(OLDER_TOKEN), true),
+        "playback_nearly_finished_same_stream" => (Shape::empty(), true),
+        "playback_failed" => (Shape::play(0, None), true),
+        "playback_failed_same_stream" => (Shape::empty(), true),
+        "playback_controller_play" => (Shape::play(83_140, None), true),
+        "playback_controller_pause" => (Shape::stop(None), false),
+        "playback_controller_next" | "playback_controller_previous" => (Shape::empty(), false),
+        "exception_encountered" | "session_ended" | "skill_enabled" | "unknown_request_type" => {
+            (Shape::empty(), false)
+        }
+        other => panic!("events/{other}.json has no expected outcome: add it to this table"),
+    }
+}
+
+#[tokio::test]
+async fn every_sample_event_gets_its_answer() {
+    let events = all_events();
+    assert!(events.len() >= 39, "only {} sample events", events.len());
+    for (stem, event) in events {
+        let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+        let service = Service::new(settings_for(&bridge.base()));
+        let request_type = event["request"]["type"].as_str().unwrap_or("").to_owned();
+        let response = service
+            .answer(event, Deadline::local())
+            .await
+            .unwrap_or_else(|e| panic!("{stem}: refused: {e}"));
+        let response = serde_json::to_value(&response).expect("serializes");
+        let (shape, asks_bridge) = expected(&stem);
+        assert_eq!(Shape::of(&response), shape, "{stem}: {response:#}");
+        assert_eq!(
+            bridge.count(),
+            usize::from(asks_bridge),
+            "{stem}: bridge requests"
+        );
+        assert_contract(&request_type, &response, &stem);
+
+        if let Some(play) = response["response"]["directives"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["type"] == "AudioPlayer.Play"))
+        {
+            let item = &play["audioItem"];
+            assert_eq!(item["stream"]["url"], CURRENT_PUBLIC, "{stem}");
+            assert_eq!(item["stream"]["token"], CURRENT_TOKEN, "{stem}");
+            assert_eq!(item["metadata"]["title"], "So What", "{stem}");
+            assert_eq!(
+                item["metadata"]["subtitle"], "Miles Davis – Kind of Blue",
+                "{stem}"
+            );
+            assert_eq!(
+                item["metadata"]["art"]["sources"][0]["url"],
+                "https://ma.example.net/imageproxy?path=%2Fmedia%2Fkind_of_blue.jpg&size=512",
+                "{stem}"
+            );
+        }
+    }
+}
+
+async fn speech_of(stem: &str) -> String {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let service = Service::new(settings_for(&bridge.base()));
+    let response = service
+        .answer(event(stem), Deadline::local())
+        .await
+        .expect("answered");
+    let response = serde_json::to_value(&response).expect("serializes");
+    speech_text(&response).unwrap_or_else(|| panic!("{stem}: no speech"))
+}
+
+#[tokio::test]
+async fn speech_follows_the_request_language() {
+    let cases = [
+        ("help_intent", Phrase::Help, Language::English),
+        ("help_intent_es-ES", Phrase::Help, Language::Spanish),
+        (
+            "play_audio_intent_no_audio_player",
+            Phrase::NoAudioPlayer,
+            Language::English,
+        ),
+        ("fallback_intent", Phrase::Fallback, Language::English),
+        ("unknown_intent", Phrase::Fallback, Language::English),
+        ("next_intent", Phrase::NotAvailableYet, Language::English),
+        (
+            "malformed_intent_request",
+            Phrase::Malformed,
+            Language::English,
+        ),
+    ];
+    for (stem, phrase, language) in cases {
+        assert_eq!(speech_of(stem).await, phrase.text(language), "{stem}");
+    }
+}
+
+#[tokio::test]
+async fn help_reprompts_in_the_request_language() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let service = Service::new(settings_for(&bridge.base()));
+    let response = service
+        .answer(event("help_intent_es-ES"), Deadline::local())
+        .await
+        .expect("answered");
+    let response = serde_json::to_value(&response).expect("serializes");
+    assert_eq!(
+        response["response"]["reprompt"]["outputSpeech"]["text"],
+        Phrase::HelpReprompt.text(Language::Spanish)
+    );
+}
+
+#[tokio::test]
+async fn every_sample_event_is_for_the_sample_skill_and_realistic() {
+    for (stem, event) in all_events() {
+        let app = &event["context"]["System"]["application"]["applicationId"];
+        assert_eq!(app, SKILL_ID, "{stem}");
+        let request = &event["request"];
+        for key in ["type", "requestId", "timestamp"] {
+            assert!(
+                request.get(key).is_some_and(|v| !v.is_null()),
+                "{stem}: request.{key}"
+            );
+        }
+        let in_session = matches!(
+            request["type"].as_str(),
+            Some("LaunchRequest" | "IntentRequest" | "SessionEndedRequest")
+        );
+        assert_eq!(
+            event.get("session").is_some(),
+            in_session,
+            "{stem}: session presence"
+        );
+        assert_eq!(event["version"], Value::from("1.0"), "{stem}");
+    }
+}

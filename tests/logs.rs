@@ -1,0 +1,221 @@
+//! What the owner reads: one line per request, and never a secret, at any level.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::service::Service;
+
+const PASSWORD: &str = "pa55-Wörd_that_must_stay_secret";
+/// base64("alice:" + PASSWORD), what goes over the wire in the Authorization header.
+const PASSWORD_ON_THE_WIRE: &str = "YWxpY2U6cGE1NS1Xw7ZyZF90aGF0X211c3Rfc3RheV9zZWNyZXQ=";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the stems through a service with credentials, logging at `filter` in `format`.
+async fn logs_of(filter: &str, format: LogFormat, reply: Reply, stems: &[&str]) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = logging::subscriber(Some(filter), format, move || writer.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let bridge = Stub::bridge(reply).await;
+    let service = Service::new(settings(&[
+        ("API_HOSTNAME", &bridge.base()),
+        ("API_USERNAME", "alice"),
+        ("API_PASSWORD", PASSWORD),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+    ]));
+    tracing::debug!(?service, "service built");
+    for stem in stems {
+        let _ = service.answer(event(stem), Deadline::local()).await;
+    }
+    assert!(
+        bridge.seen().iter().all(|s| s
+            .headers
+            .get("authorization")
+            .is_some_and(|a| a.ends_with(PASSWORD_ON_THE_WIRE))),
+        "the password did reach the bridge"
+    );
+    captured.text()
+}
+
+fn assert_no_secret(logs: &str, what: &str) {
+    assert!(!logs.is_empty(), "{what}: nothing was logged");
+    for secret in [PASSWORD, PASSWORD_ON_THE_WIRE, "pa55-W"] {
+        assert!(
+            !logs.contains(secret),
+            "{what}: the logs contain a secret:\n{logs}"
+        );
+    }
+    assert!(
+        !logs.contains("EXAMPLE-NOT-A-REAL-TOKEN"),
+        "{what}: the logs contain the apiAccessToken"
+    );
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs_even_at_trace() {
+    let stems = [
+        "play_audio_intent",
+        "resume_intent",
+        "playback_nearly_finished",
+        "playback_failed",
+    ];
+    for format in [LogFormat::Text, LogFormat::Json] {
+        for (reply, name) in [
+            (Reply::ok(current_reply()), "healthy bridge"),
+            (
+                Reply::Status(401, r#"{"error":"Unauthorized"}"#.into()),
+                "401",
+            ),
+            (Reply::ok("not json"), "garbage"),
+        ] {
+            let logs = logs_of("trace", format, reply, &stems).await;
+            let what = format!("{format:?} logs, {name}");
+            assert_no_secret(&logs, &what);
+            assert!(
+                logs.contains("service built"),
+                "{what}: debug line missing:\n{logs}"
+            );
+            assert!(
+                logs.contains("REDACTED"),
+                "{what}: the password is not shown as redacted:\n{logs}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_info_line_per_request_with_its_facts() {
+    let logs = logs_of(
+        "info",
+        LogFormat::Json,
+        Reply::ok(current_reply()),
+        &["resume_intent", "pause_intent"],
+    )
+    .await;
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert_eq!(lines.len(), 2, "{logs}");
+    let resume = &lines[0];
+    assert_eq!(resume["level"], "INFO");
+    assert_eq!(resume["request_type"], "IntentRequest");
+    assert_eq!(resume["intent"], "AMAZON.ResumeIntent");
+    assert_eq!(resume["locale"], "en-US");
+    assert_eq!(resume["outcome"], "played");
+    assert!(resume["request_id"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("amzn1.echo-api.request.")));
+    assert!(
+        resume["bridge_ms"].is_u64() && resume["total_ms"].is_u64(),
+        "{resume}"
+    );
+    assert_eq!(lines[1]["outcome"], "stopped");
+    assert!(
+        lines[1].get("bridge_ms").is_none(),
+        "pause does not ask the bridge"
+    );
+    assert_no_secret(&logs, "info");
+}
+
+#[tokio::test]
+async fn failures_are_logged_with_their_kind_and_cause() {
+    let logs = logs_of(
+        "info",
+        LogFormat::Json,
+        Reply::Status(401, "{}".into()),
+        &["play_audio_intent"],
+    )
+    .await;
+    let line: serde_json::Value =
+        serde_json::from_str(logs.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(line["outcome"], "spoke");
+    assert_eq!(line["error_kind"], "bridge_unauthorized");
+    let error = line["error"].as_str().expect("error text");
+    assert!(
+        error.contains("HTTP 401") && error.contains("API_PASSWORD"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn amazon_reports_are_logged() {
+    let logs = logs_of(
+        "info",
+        LogFormat::Text,
+        Reply::ok(current_reply()),
+        &["exception_encountered", "playback_failed"],
+    )
+    .await;
+    assert!(
+        logs.contains(
+            "INVALID_RESPONSE: Invalid directive in response to AudioPlayer.PlaybackStopped"
+        ),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("cause amzn1.echo-api.request.0f9e8d7c"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("MEDIA_ERROR_SERVICE_UNAVAILABLE: HTTP 502 from the stream host"),
+        "{logs}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_filter_falls_back_to_info() {
+    let logs = logs_of(
+        "=!not a filter[",
+        LogFormat::Text,
+        Reply::ok(current_reply()),
+        &["pause_intent"],
+    )
+    .await;
+    assert!(logs.contains("answered"), "{logs}");
+    assert!(
+        !logs.contains("service built"),
+        "debug lines leaked at the default level: {logs}"
+    );
+}
+
+#[test]
+fn the_runtime_never_dumps_raw_events() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = logging::subscriber(Some("trace"), LogFormat::Json, move || writer.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        // What lambda_runtime logs at trace for every invocation: the raw event.
+        tracing::trace!(target: "lambda_runtime::layers::api_response", "raw event {{\"apiAccessToken\":\"EXAMPLE-NOT-A-REAL-TOKEN\"}}");
+        tracing::debug!(target: "lambda_runtime::layers::api_response", "invocation received");
+    });
+    let logs = captured.text();
+    assert!(logs.contains("invocation received"), "{logs}");
+    assert!(!logs.contains("EXAMPLE-NOT-A-REAL-TOKEN"), "{logs}");
+}
