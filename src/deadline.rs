@@ -6,6 +6,9 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// 2020-01-01T00:00:00Z in milliseconds since the Unix epoch.
+const EARLIEST_PLAUSIBLE_EPOCH_MS: u64 = 1_577_836_800_000;
+
 /// The moment by which the skill must have its answer ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline(Instant);
@@ -29,7 +32,13 @@ impl Deadline {
 
     /// The deadline inside Lambda: the earlier of the Alexa budget and the invocation's own
     /// deadline (`deadline_ms`, milliseconds since the Unix epoch) less a margin.
+    ///
+    /// A value that cannot be an epoch time (before 2020) carries no deadline and leaves the
+    /// Alexa budget: `cargo lambda watch` sends the function timeout there (`600000`).
     pub fn lambda(deadline_ms: u64) -> Self {
+        if deadline_ms < EARLIEST_PLAUSIBLE_EPOCH_MS {
+            return Self::after(Self::ALEXA_BUDGET);
+        }
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
@@ -70,6 +79,14 @@ mod tests {
 
     #[test]
     fn past_deadlines_leave_nothing() {
-        assert_eq!(Deadline::lambda(0).remaining(), Duration::ZERO);
+        let a_minute_ago = epoch_ms_in(Duration::ZERO) - 60_000;
+        assert_eq!(Deadline::lambda(a_minute_ago).remaining(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_relative_value_is_no_deadline() {
+        // What `cargo lambda watch` sends: the timeout, not an epoch time.
+        let d = Deadline::lambda(600_000);
+        assert!(d.remaining() > Deadline::ALEXA_BUDGET - Duration::from_secs(1));
     }
 }
