@@ -86,6 +86,18 @@ impl HttpsBase {
     /// any port) are replaced, path and query kept, characters Alexa rejects percent-encoded, and
     /// a `.flac` file name becomes `.mp3` (Alexa cannot play FLAC; Music Assistant's stream
     /// server picks the encoder from the extension).
+    ///
+    /// ```
+    /// use ma_alexa_skill::stream::{HttpsBase, InternalStream};
+    ///
+    /// let base = HttpsBase::parse("ma.example.net").unwrap();
+    /// let pushed = InternalStream::parse("http://192.168.1.20:8097/flow/3f9c1a/Kitchen Echo/1b2e77/Kitchen Echo.flac").unwrap();
+    /// assert_eq!(
+    ///     base.rewrite(pushed.url()).unwrap().as_str(),
+    ///     "https://ma.example.net/flow/3f9c1a/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3",
+    /// );
+    /// assert!(HttpsBase::parse("http://ma.example.net").is_err());
+    /// ```
     pub fn rewrite(&self, internal: &Url) -> Result<StreamUrl, TooLong> {
         let path = flac_to_mp3(internal.path());
         self.join(&path, internal.query()).map(StreamUrl)
@@ -300,6 +312,19 @@ const TOKEN_QUEUE_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_'
 /// or when it would make the token longer than [`MAX_TOKEN_LEN`]. A token this skill did not make
 /// (another skill's, or a future format) is kept verbatim, so it can still be echoed as
 /// `expectedPreviousToken`, but names no stream.
+///
+/// ```
+/// use ma_alexa_skill::stream::{AudioToken, InternalStream};
+///
+/// let stream = InternalStream::parse("http://192.168.1.20:8097/flow/3f9c1a/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3").unwrap();
+/// let token = stream.token();
+/// assert_eq!(token.as_str(), "mas1:0919b3fbf99e9937:Kitchen%20Echo");
+///
+/// let sent_back = AudioToken::parse(token.as_str());
+/// assert!(sent_back.names(&stream));
+/// assert_eq!(sent_back.queue().unwrap().as_str(), "Kitchen Echo");
+/// assert_eq!(AudioToken::parse("another-skills-token").stream(), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AudioToken {
     raw: String,
