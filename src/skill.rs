@@ -260,25 +260,10 @@ async fn play_now<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>, start: 
 
 /// `PlaybackNearlyFinished`: queue the bridge's stream when it is not the one ending.
 async fn enqueue_next<B: StreamSource>(ending: Option<&AudioToken>, ctx: &Ctx<'_, B>) -> Handled {
-    let Some(ending) = ending else {
-        return Handled::silent().with_detail(Some("no token: nothing to enqueue after".into()));
-    };
-    let (latest, bridge_ms) = fetch(ctx).await;
-    let mut handled = match latest {
-        Ok((latest, _)) if ending.names(&latest.stream) => Handled::silent(),
-        Ok((latest, base)) => {
-            match play_directive(base, &latest, PlayBehavior::Enqueue, 0, Some(ending)) {
-                Ok(play) => Handled::new(
-                    ResponseEnvelope::directive(Directive::Play(play), None),
-                    Outcome::Enqueued,
-                ),
-                Err(error) => failed(error, false, Language::English),
-            }
-        }
-        Err(error) => failed(error, false, Language::English),
-    };
-    handled.bridge_ms = bridge_ms;
-    handled
+    match ending {
+        Some(ending) => switch_unless_same(Some(ending), PlayBehavior::Enqueue, ctx).await,
+        None => Handled::silent().with_detail(Some("no token: nothing to enqueue after".into())),
+    }
 }
 
 /// `PlaybackFailed`: replace with the bridge's stream only if it is not the one that failed.
@@ -286,20 +271,33 @@ async fn replace_failed<B: StreamSource>(
     failed_token: Option<&AudioToken>,
     ctx: &Ctx<'_, B>,
 ) -> Handled {
+    switch_unless_same(failed_token, PlayBehavior::ReplaceAll, ctx).await
+}
+
+/// Answers an AudioPlayer event with the bridge's stream unless `current` already names it:
+/// `ENQUEUE` after `current` (which must keep playing for it to be queued), or `REPLACE_ALL`.
+/// AudioPlayer events cannot speak, so problems only reach the log.
+async fn switch_unless_same<B: StreamSource>(
+    current: Option<&AudioToken>,
+    behavior: PlayBehavior,
+    ctx: &Ctx<'_, B>,
+) -> Handled {
     let (latest, bridge_ms) = fetch(ctx).await;
-    let mut handled = match latest {
-        Ok((latest, _)) if failed_token.is_some_and(|t| t.names(&latest.stream)) => {
-            Handled::silent()
+    let play = latest.and_then(|(latest, base)| {
+        if current.is_some_and(|t| t.names(&latest.stream)) {
+            return Ok(None);
         }
-        Ok((latest, base)) => {
-            match play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None) {
-                Ok(play) => Handled::new(
-                    ResponseEnvelope::directive(Directive::Play(play), None),
-                    Outcome::Played,
-                ),
-                Err(error) => failed(error, false, Language::English),
-            }
-        }
+        play_directive(base, &latest, behavior, 0, current).map(Some)
+    });
+    let mut handled = match play {
+        Ok(None) => Handled::silent(),
+        Ok(Some(play)) => Handled::new(
+            ResponseEnvelope::directive(Directive::Play(play), None),
+            match behavior {
+                PlayBehavior::Enqueue => Outcome::Enqueued,
+                PlayBehavior::ReplaceAll => Outcome::Played,
+            },
+        ),
         Err(error) => failed(error, false, Language::English),
     };
     handled.bridge_ms = bridge_ms;
