@@ -22,3 +22,19 @@ pub mod settings;
 pub mod skill;
 pub mod speech;
 pub mod stream;
+
+/// An error and its causes, `a: b: c`, for one log field. Causes already quoted by their parent's
+/// message are not repeated.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

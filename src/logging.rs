@@ -2,8 +2,10 @@
 //!
 //! JSON lines inside Lambda (CloudWatch Logs Insights reads the fields), readable text on a
 //! developer's machine, both on stderr so `invoke` keeps stdout for the response. `RUST_LOG`
-//! picks the level (default `info`). Whatever it says, the Lambda runtime's own targets are held
-//! at `debug`: at `trace` they print every raw event, which carries Amazon's `apiAccessToken`.
+//! picks the level (default `info`). Whatever it says, the Lambda runtime's and the AWS SDK's
+//! targets are held at `debug`: at `trace` the runtime prints every raw event (which carries
+//! Amazon's `apiAccessToken`) and the SDK prints whole HTTP responses when
+//! `LOG_SENSITIVE_BODIES=true` (which would carry decrypted SSM parameters).
 
 use tracing::{Level, Subscriber};
 use tracing_subscriber::filter::{filter_fn, EnvFilter, FilterExt};
@@ -19,6 +21,15 @@ pub enum LogFormat {
     /// Human-readable text (local runs).
     Text,
 }
+
+/// Targets whose `trace` events may carry raw events or response bodies: never written.
+const TRACE_CAPPED: [&str; 5] = [
+    "lambda_runtime",
+    "aws_smithy_runtime",
+    "aws_sdk_",
+    "aws_runtime",
+    "aws_config",
+];
 
 /// The default filter when `RUST_LOG` is unset.
 const DEFAULT_FILTER: &str = "info";
@@ -37,7 +48,10 @@ where
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
     let runtime_cap = filter_fn(|meta| {
-        !(*meta.level() == Level::TRACE && meta.target().starts_with("lambda_runtime"))
+        !(*meta.level() == Level::TRACE
+            && TRACE_CAPPED
+                .iter()
+                .any(|prefix| meta.target().starts_with(prefix)))
     });
     let fmt_layer: Box<dyn Layer<Registry> + Send + Sync> = match format {
         LogFormat::Json => tracing_subscriber::fmt::layer()

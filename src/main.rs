@@ -10,7 +10,6 @@ use ma_alexa_skill::alexa::response::ResponseEnvelope;
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::{self, LogFormat};
 use ma_alexa_skill::service::Service;
-use ma_alexa_skill::settings::Settings;
 use serde_json::Value;
 
 const USAGE: &str = "\
@@ -22,7 +21,9 @@ Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
                                    and print the response envelope as JSON on stdout
 
 Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
-SKILL_ID. Logs go to stderr; RUST_LOG sets the level.";
+SKILL_ID; with SSM_PARAMETER_PREFIX set, from SSM Parameter Store parameters of the same names
+under that prefix (environment values override them; CONFIG_TTL_SECONDS sets how long they are
+kept, default 300). Logs go to stderr; RUST_LOG sets the level.";
 
 fn main() -> ExitCode {
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let service = Service::new(Settings::from_env());
+    let service = Service::from_env();
     if in_lambda {
         runtime.block_on(serve_lambda(&service))
     } else {

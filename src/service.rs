@@ -12,8 +12,9 @@ use crate::alexa::request::{EnvelopeError, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::{BridgeClient, StreamSource};
 use crate::deadline::Deadline;
+use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
-use crate::skill::{self, Ctx};
+use crate::skill::{self, Ctx, Handled};
 
 /// An event the skill will not answer. Inside Lambda the invocation fails with
 /// [`Refusal::error_type`]; on the command line the reason goes to stderr.
@@ -45,28 +46,32 @@ impl Refusal {
 /// The skill as a service: container-lifetime state and the per-event entry point.
 #[derive(Debug)]
 pub struct Service<B = BridgeClient> {
-    settings: Settings,
+    settings: SettingsSource,
     bridge: B,
 }
 
 impl Service<BridgeClient> {
-    /// The service with the real bridge client. Logs each settings problem once.
+    /// The service with fixed settings and the real bridge client. Logs each settings problem
+    /// once.
     pub fn new(settings: Settings) -> Self {
-        Self::with_bridge(settings, BridgeClient::new())
+        Self::from_source(SettingsSource::fixed(settings), BridgeClient::new())
+    }
+
+    /// The service as the process environment configures it (SSM when
+    /// `SSM_PARAMETER_PREFIX` is set), with the real bridge client.
+    pub fn from_env() -> Self {
+        Self::from_source(SettingsSource::from_env(), BridgeClient::new())
     }
 }
 
 impl<B: StreamSource> Service<B> {
-    /// The service with any stream source. Logs each settings problem once.
-    pub fn with_bridge(settings: Settings, bridge: B) -> Self {
-        for problem in settings.problems() {
-            tracing::error!(setting = problem.name(), "{problem}");
-        }
+    /// The service with any settings source and stream source.
+    pub fn from_source(settings: SettingsSource, bridge: B) -> Self {
         Self { settings, bridge }
     }
 
-    /// The container's settings.
-    pub fn settings(&self) -> &Settings {
+    /// Where the settings come from.
+    pub fn settings(&self) -> &SettingsSource {
         &self.settings
     }
 
@@ -80,86 +85,86 @@ impl<B: StreamSource> Service<B> {
         let request = match SkillRequest::parse(event) {
             Ok(request) => request,
             Err(error) => {
-                tracing::warn!(outcome = "refused", error = %chain(&error), "not an Alexa request");
+                tracing::warn!(outcome = "refused", error = %crate::error_chain(&error), "not an Alexa request");
                 return Err(error.into());
             }
         };
-        if let Some(expected) = &self.settings.skill_id {
-            if request.application_id.as_deref() != Some(expected.as_str()) {
-                let refusal = Refusal::WrongSkill {
-                    got: request
-                        .application_id
-                        .clone()
-                        .unwrap_or_else(|| "none".into()),
-                    expected: expected.clone(),
+        let handled = match self.settings.current(deadline).await {
+            Err(error) => skill::cannot_serve(&request, error.into()),
+            Ok(settings) => {
+                check_skill_id(&request, &settings)?;
+                let ctx = Ctx {
+                    settings: &settings,
+                    bridge: &self.bridge,
+                    deadline,
                 };
-                tracing::warn!(
-                    request_id = request.request_id.as_deref(),
-                    request_type = %request.request_type,
-                    outcome = "refused",
-                    error = %refusal,
-                    "request for another skill"
-                );
-                return Err(refusal);
+                skill::handle(&request, &ctx).await
             }
-        }
-
-        let ctx = Ctx {
-            settings: &self.settings,
-            bridge: &self.bridge,
-            deadline,
         };
-        let handled = skill::handle(&request, &ctx).await;
-        let total_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let error = handled.error.as_ref().map(|e| chain(e));
-        let fields = (
-            request.request_id.as_deref(),
-            request.request_type.as_str(),
-            request.intent_name.as_deref(),
-            request.locale.as_deref(),
-        );
-        let (request_id, request_type, intent, locale) = fields;
-        match &handled.error {
-            None => tracing::info!(
-                request_id,
-                request_type,
-                intent,
-                locale,
-                outcome = handled.outcome.as_str(),
-                detail = handled.detail.as_deref(),
-                bridge_ms = handled.bridge_ms,
-                total_ms,
-                "answered"
-            ),
-            Some(e) => tracing::warn!(
-                request_id,
-                request_type,
-                intent,
-                locale,
-                outcome = handled.outcome.as_str(),
-                error_kind = e.kind(),
-                error = error.as_deref(),
-                detail = handled.detail.as_deref(),
-                bridge_ms = handled.bridge_ms,
-                total_ms,
-                "answered with a problem"
-            ),
-        }
+        log_answer(&request, &handled, started);
         Ok(handled.response)
     }
 }
 
-/// An error and its causes, `a: b: c`, for one log field.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+/// Refuses a request for another skill than `SKILL_ID`, before any network call.
+fn check_skill_id(request: &SkillRequest, settings: &Settings) -> Result<(), Refusal> {
+    let Some(expected) = &settings.skill_id else {
+        return Ok(());
+    };
+    if request.application_id.as_deref() == Some(expected.as_str()) {
+        return Ok(());
     }
-    text
+    let refusal = Refusal::WrongSkill {
+        got: request
+            .application_id
+            .clone()
+            .unwrap_or_else(|| "none".into()),
+        expected: expected.clone(),
+    };
+    tracing::warn!(
+        request_id = request.request_id.as_deref(),
+        request_type = %request.request_type,
+        outcome = "refused",
+        error = %refusal,
+        "request for another skill"
+    );
+    Err(refusal)
+}
+
+/// The one log line of an answered request.
+fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
+    let total_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let request_id = request.request_id.as_deref();
+    let request_type = request.request_type.as_str();
+    let intent = request.intent_name.as_deref();
+    let locale = request.locale.as_deref();
+    let outcome = handled.outcome.as_str();
+    let detail = handled.detail.as_deref();
+    let bridge_ms = handled.bridge_ms;
+    match &handled.error {
+        None => tracing::info!(
+            request_id,
+            request_type,
+            intent,
+            locale,
+            outcome,
+            detail,
+            bridge_ms,
+            total_ms,
+            "answered"
+        ),
+        Some(e) => tracing::warn!(
+            request_id,
+            request_type,
+            intent,
+            locale,
+            outcome,
+            error_kind = e.kind(),
+            error = crate::error_chain(e),
+            detail,
+            bridge_ms,
+            total_ms,
+            "answered with a problem"
+        ),
+    }
 }

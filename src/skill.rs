@@ -19,6 +19,7 @@ use crate::alexa::request::{Intent, RequestKind, SkillRequest};
 use crate::alexa::response::{Directive, Metadata, Play, PlayBehavior, ResponseEnvelope};
 use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
+use crate::settings::ssm::SsmError;
 use crate::settings::{Settings, SettingsError};
 use crate::speech::{self, Language, Phrase};
 use crate::stream::{AudioToken, HttpsBase, TooLong};
@@ -45,6 +46,9 @@ pub enum SkillError {
     /// The public stream address would be too long for Alexa.
     #[error(transparent)]
     StreamTooLong(#[from] TooLong),
+    /// The settings could not be loaded from SSM.
+    #[error(transparent)]
+    SettingsUnavailable(#[from] SsmError),
 }
 
 impl SkillError {
@@ -57,6 +61,7 @@ impl SkillError {
             Self::Settings(SettingsError::Invalid { .. }) => "setting_invalid",
             Self::Bridge(e) => e.kind(),
             Self::StreamTooLong(_) => "stream_url_too_long",
+            Self::SettingsUnavailable(e) => e.kind(),
         }
     }
 }
@@ -210,6 +215,16 @@ pub async fn handle<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>) -> Ha
             handled.with_detail(Some(reason.clone()))
         }
     }
+}
+
+/// The answer when the request cannot be served at all (the settings could not be loaded):
+/// spoken where the request may speak, silent elsewhere.
+pub fn cannot_serve(req: &SkillRequest, error: SkillError) -> Handled {
+    failed(
+        error,
+        req.may_speak(),
+        Language::of_locale(req.locale.as_deref()),
+    )
 }
 
 /// Pause, stop and cancel: stop the stream. Voice requests also close the session; a device

@@ -90,6 +90,8 @@ pub enum Phrase {
     NoStreamUrl,
     /// The public stream address is too long for Alexa.
     StreamUrlTooLong,
+    /// The settings could not be read from AWS.
+    SettingsUnavailable,
 }
 
 impl Phrase {
@@ -246,6 +248,15 @@ impl Phrase {
                 "Het streamadres van Music Assistant is te lang voor Alexa.",
                 "O endereço do stream do Music Assistant é longo demais para a Alexa.",
             ],
+            Self::SettingsUnavailable => [
+                "I can't read this skill's settings from AWS right now. Please try again in a moment.",
+                "Ich kann die Einstellungen dieses Skills gerade nicht aus AWS lesen. Bitte versuche es gleich noch einmal.",
+                "Ahora mismo no puedo leer los ajustes de esta skill en AWS. Inténtalo de nuevo en un momento.",
+                "Je ne peux pas lire les paramètres de cette skill dans AWS pour le moment. Veuillez réessayer dans un instant.",
+                "Al momento non riesco a leggere le impostazioni di questa skill da AWS. Riprova tra poco.",
+                "Ik kan de instellingen van deze skill nu niet uit AWS lezen. Probeer het zo opnieuw.",
+                "Não consigo ler as configurações desta skill na AWS agora. Tente de novo em instantes.",
+            ],
         }
     }
 }
@@ -286,6 +297,7 @@ pub fn explain(error: &SkillError, language: Language) -> String {
             }
         },
         SkillError::StreamTooLong(_) => Phrase::StreamUrlTooLong,
+        SkillError::SettingsUnavailable(_) => Phrase::SettingsUnavailable,
     };
     say(phrase, language)
 }
@@ -304,7 +316,7 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 16] = [
+    const ALL_PHRASES: [Phrase; 17] = [
         Phrase::Help,
         Phrase::HelpReprompt,
         Phrase::Fallback,
@@ -321,6 +333,7 @@ mod tests {
         Phrase::BridgeInvalidReply,
         Phrase::NoStreamUrl,
         Phrase::StreamUrlTooLong,
+        Phrase::SettingsUnavailable,
     ];
 
     #[test]

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub mod aws;
+
 use ma_alexa_skill::settings::Settings;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

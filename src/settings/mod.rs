@@ -1,9 +1,13 @@
-//! The skill's settings, read once per container.
+//! The skill's settings: what they mean ([`Settings`]) and where they come from
+//! ([`source::SettingsSource`]: the environment, or SSM Parameter Store through [`ssm`]).
 //!
 //! Names match the constants of the Node skill this project replaces, so its users can carry
 //! their values over. Each part is parsed on its own: a missing bridge address does not stop
 //! "pause" from working, and a request only fails on the part it needs, naming that setting.
 //! Secrets live in [`SecretString`], so `Settings` can derive `Debug` without printing them.
+
+pub mod source;
+pub mod ssm;
 
 use secrecy::SecretString;
 use url::Url;

@@ -1,0 +1,208 @@
+//! Where the settings come from, and how long they are kept.
+//!
+//! Without `SSM_PARAMETER_PREFIX` the settings are the environment's, read once. With it, they
+//! are the parameters under that prefix in SSM Parameter Store, loaded on the first request that
+//! needs them and kept for `CONFIG_TTL_SECONDS` (default 300): warm invocations inside the TTL
+//! make no SSM call. Environment variables with a setting's name override SSM, for local runs
+//! and tests. A refresh that fails keeps the last good settings (and tries again after a short
+//! pause); a first load that fails is an error the user hears about.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use secrecy::ExposeSecret;
+use tokio::sync::Mutex;
+
+use super::ssm::{SsmError, SsmReader};
+use super::{Settings, ALL};
+use crate::deadline::Deadline;
+
+/// Turns SSM on: the parameter path, `/ma-alexa-skill`.
+pub const SSM_PARAMETER_PREFIX: &str = "SSM_PARAMETER_PREFIX";
+/// How long loaded settings are kept, in seconds.
+pub const CONFIG_TTL_SECONDS: &str = "CONFIG_TTL_SECONDS";
+/// The TTL when `CONFIG_TTL_SECONDS` is unset.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+/// The longest a load may take, even when the deadline allows more.
+pub const SSM_BUDGET: Duration = Duration::from_millis(2500);
+/// After a failed refresh, the next try waits at most this long (or the TTL, if shorter).
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
+
+/// The settings of the container, as of now.
+#[derive(Debug)]
+pub struct SettingsSource {
+    kind: Kind,
+    ttl: Duration,
+    cache: Mutex<Option<Loaded>>,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Fixed(Arc<Settings>),
+    Ssm {
+        reader: SsmReader,
+        overrides: HashMap<String, String>,
+    },
+}
+
+#[derive(Debug)]
+struct Loaded {
+    settings: Arc<Settings>,
+    refresh_at: Instant,
+}
+
+impl SettingsSource {
+    /// Settings that never change (the environment's, or a test's).
+    pub fn fixed(settings: Settings) -> Self {
+        for problem in settings.problems() {
+            tracing::error!(setting = problem.name(), "{problem}");
+        }
+        Self {
+            kind: Kind::Fixed(Arc::new(settings)),
+            ttl: Duration::MAX,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// SSM parameters read by `reader`, overridden by `overrides`, kept for `ttl`.
+    pub fn ssm(reader: SsmReader, overrides: HashMap<String, String>, ttl: Duration) -> Self {
+        Self {
+            kind: Kind::Ssm { reader, overrides },
+            ttl,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// What the process environment asks for: SSM under `SSM_PARAMETER_PREFIX` when it is set
+    /// (a prefix that cannot be used is reported and the environment alone is used), else the
+    /// environment alone.
+    pub fn from_env() -> Self {
+        let prefix = std::env::var(SSM_PARAMETER_PREFIX)
+            .ok()
+            .filter(|p| !p.trim().is_empty());
+        let Some(prefix) = prefix else {
+            return Self::fixed(Settings::from_env());
+        };
+        let reader = match SsmReader::new(&prefix) {
+            Ok(reader) => reader,
+            Err(reason) => {
+                tracing::error!(setting = SSM_PARAMETER_PREFIX, "setting {SSM_PARAMETER_PREFIX} is invalid: {reason}; using the environment only");
+                return Self::fixed(Settings::from_env());
+            }
+        };
+        let overrides = ALL
+            .iter()
+            .filter_map(|name| {
+                let value = std::env::var(name).ok()?;
+                (!value.trim().is_empty()).then(|| ((*name).to_owned(), value))
+            })
+            .collect();
+        Self::ssm(reader, overrides, ttl_from_env())
+    }
+
+    /// How many SSM requests were made so far (zero without SSM).
+    pub fn ssm_calls(&self) -> u64 {
+        match &self.kind {
+            Kind::Fixed(_) => 0,
+            Kind::Ssm { reader, .. } => reader.calls(),
+        }
+    }
+
+    /// The settings to serve this request with, loading or refreshing them when due.
+    pub async fn current(&self, deadline: Deadline) -> Result<Arc<Settings>, SsmError> {
+        let (reader, overrides) = match &self.kind {
+            Kind::Fixed(settings) => return Ok(Arc::clone(settings)),
+            Kind::Ssm { reader, overrides } => (reader, overrides),
+        };
+        let mut cache = self.cache.lock().await;
+        if let Some(loaded) = cache.as_ref() {
+            if Instant::now() < loaded.refresh_at {
+                return Ok(Arc::clone(&loaded.settings));
+            }
+        }
+        let started = Instant::now();
+        match load(reader, overrides, deadline).await {
+            Ok(settings) => {
+                let settings = Arc::new(settings);
+                tracing::info!(
+                    path = reader.path(),
+                    ssm_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    refresh = cache.is_some(),
+                    "settings loaded from SSM"
+                );
+                for problem in settings.problems() {
+                    tracing::error!(setting = problem.name(), path = reader.path(), "{problem}");
+                }
+                *cache = Some(Loaded {
+                    settings: Arc::clone(&settings),
+                    refresh_at: Instant::now() + self.ttl,
+                });
+                Ok(settings)
+            }
+            Err(error) => match cache.as_mut() {
+                Some(stale) => {
+                    stale.refresh_at = Instant::now() + self.ttl.min(RETRY_AFTER_FAILURE);
+                    tracing::warn!(
+                        error_kind = error.kind(),
+                        error = %error,
+                        "refreshing the settings failed; serving the last good ones"
+                    );
+                    Ok(Arc::clone(&stale.settings))
+                }
+                None => Err(error),
+            },
+        }
+    }
+}
+
+async fn load(
+    reader: &SsmReader,
+    overrides: &HashMap<String, String>,
+    deadline: Deadline,
+) -> Result<Settings, SsmError> {
+    let budget = SSM_BUDGET.min(deadline.remaining());
+    let parameters = tokio::time::timeout(budget, reader.read())
+        .await
+        .map_err(|_| SsmError::TimedOut {
+            path: reader.path().to_owned(),
+            waited_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
+        })??;
+    let mut unknown: Vec<&str> = parameters
+        .keys()
+        .map(String::as_str)
+        .filter(|name| !ALL.contains(name))
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort_unstable();
+        tracing::warn!(
+            path = reader.path(),
+            "ignoring parameters this skill does not know: {}",
+            unknown.join(", ")
+        );
+    }
+    Ok(Settings::from_lookup(|name| {
+        overrides.get(name).cloned().or_else(|| {
+            parameters
+                .get(name)
+                .map(|value| value.expose_secret().to_owned())
+        })
+    }))
+}
+
+fn ttl_from_env() -> Duration {
+    match std::env::var(CONFIG_TTL_SECONDS) {
+        Err(_) => DEFAULT_TTL,
+        Ok(raw) => match raw.trim().parse::<u64>() {
+            Ok(seconds) => Duration::from_secs(seconds),
+            Err(_) => {
+                tracing::warn!(
+                    setting = CONFIG_TTL_SECONDS,
+                    "setting {CONFIG_TTL_SECONDS} is invalid: '{raw}' is not a whole number of seconds; using {}",
+                    DEFAULT_TTL.as_secs()
+                );
+                DEFAULT_TTL
+            }
+        },
+    }
+}
