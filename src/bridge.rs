@@ -12,6 +12,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
+use crate::authority;
 use crate::deadline::Deadline;
 use crate::settings::BridgeSettings;
 use crate::stream::InternalStream;
@@ -266,14 +267,5 @@ impl StreamSource for BridgeClient {
         deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
         self.fetch(bridge, deadline)
-    }
-}
-
-/// `host[:port]` of a URL, for messages.
-fn authority(url: &url::Url) -> String {
-    let host = url.host_str().unwrap_or("?");
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
     }
 }

@@ -17,6 +17,7 @@ pub mod alexa;
 pub mod bridge;
 pub mod deadline;
 pub mod logging;
+pub mod music_assistant;
 pub mod service;
 pub mod settings;
 pub mod skill;
@@ -37,4 +38,13 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// `host[:port]` of a URL, for messages: enough to know which server, never a path or a secret.
+pub(crate) fn authority(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
 }

@@ -12,6 +12,7 @@ use crate::alexa::request::{EnvelopeError, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::{BridgeClient, StreamSource};
 use crate::deadline::Deadline;
+use crate::music_assistant::{MaClient, MusicAssistant};
 use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
 use crate::skill::{self, Ctx, Handled};
@@ -45,29 +46,38 @@ impl Refusal {
 
 /// The skill as a service: container-lifetime state and the per-event entry point.
 #[derive(Debug)]
-pub struct Service<B = BridgeClient> {
+pub struct Service<B = BridgeClient, M = MaClient> {
     settings: SettingsSource,
     bridge: B,
+    music_assistant: M,
 }
 
-impl Service<BridgeClient> {
-    /// The service with fixed settings and the real bridge client. Logs each settings problem
-    /// once.
+impl Service<BridgeClient, MaClient> {
+    /// The service with fixed settings and the real clients. Logs each settings problem once.
     pub fn new(settings: Settings) -> Self {
-        Self::from_source(SettingsSource::fixed(settings), BridgeClient::new())
+        Self::from_source(SettingsSource::fixed(settings))
     }
 
     /// The service as the process environment configures it (SSM when
-    /// `SSM_PARAMETER_PREFIX` is set), with the real bridge client.
+    /// `SSM_PARAMETER_PREFIX` is set), with the real clients.
     pub fn from_env() -> Self {
-        Self::from_source(SettingsSource::from_env(), BridgeClient::new())
+        Self::from_source(SettingsSource::from_env())
+    }
+
+    /// The service with any settings source and the real clients.
+    pub fn from_source(settings: SettingsSource) -> Self {
+        Self::with_parts(settings, BridgeClient::new(), MaClient::new())
     }
 }
 
-impl<B: StreamSource> Service<B> {
-    /// The service with any settings source and stream source.
-    pub fn from_source(settings: SettingsSource, bridge: B) -> Self {
-        Self { settings, bridge }
+impl<B: StreamSource, M: MusicAssistant> Service<B, M> {
+    /// The service with any settings source, stream source and Music Assistant.
+    pub fn with_parts(settings: SettingsSource, bridge: B, music_assistant: M) -> Self {
+        Self {
+            settings,
+            bridge,
+            music_assistant,
+        }
     }
 
     /// Where the settings come from.
@@ -96,6 +106,7 @@ impl<B: StreamSource> Service<B> {
                 let ctx = Ctx {
                     settings: &settings,
                     bridge: &self.bridge,
+                    music_assistant: &self.music_assistant,
                     deadline,
                 };
                 skill::handle(&request, &ctx).await
@@ -141,6 +152,12 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
     let outcome = handled.outcome.as_str();
     let detail = handled.detail.as_deref();
     let bridge_ms = handled.bridge_ms;
+    let ma_ms = handled.ma_ms;
+    let queue = handled.queue.as_ref().map(|q| q.queue.as_str());
+    let queue_rule = handled
+        .queue
+        .as_ref()
+        .map(|q| tracing::field::display(q.rule));
     match &handled.error {
         None => tracing::info!(
             request_id,
@@ -149,7 +166,10 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
             locale,
             outcome,
             detail,
+            queue,
+            queue_rule,
             bridge_ms,
+            ma_ms,
             total_ms,
             "answered"
         ),
@@ -162,7 +182,10 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
             error_kind = e.kind(),
             error = crate::error_chain(e),
             detail,
+            queue,
+            queue_rule,
             bridge_ms,
+            ma_ms,
             total_ms,
             "answered with a problem"
         ),

@@ -7,6 +7,7 @@
 //! does not compile until someone decides what the user hears.
 
 use crate::bridge::BridgeError;
+use crate::music_assistant::MaError;
 use crate::settings::SettingsError;
 use crate::skill::SkillError;
 
@@ -64,8 +65,6 @@ pub enum Phrase {
     HelpReprompt,
     /// For the fallback intent and intents the skill does not know.
     Fallback,
-    /// For queue commands that are not implemented yet.
-    NotAvailableYet,
     /// The device cannot stream audio.
     NoAudioPlayer,
     /// The request could not be read.
@@ -92,6 +91,46 @@ pub enum Phrase {
     StreamUrlTooLong,
     /// The settings could not be read from AWS.
     SettingsUnavailable,
+    /// Skipped to the next item.
+    NextDone,
+    /// Went back to the previous item.
+    PreviousDone,
+    /// Restarted the current item.
+    StartOverDone,
+    /// Shuffle switched on.
+    ShuffleOnDone,
+    /// Shuffle switched off.
+    ShuffleOffDone,
+    /// The whole queue repeats.
+    LoopOnDone,
+    /// Repeat switched off.
+    LoopOffDone,
+    /// The current item repeats.
+    RepeatOneDone,
+    /// What plays: `{title}`, `{artist}`, `{album}`.
+    NowPlayingFull,
+    /// What plays: `{title}`, `{artist}`.
+    NowPlayingTitleArtist,
+    /// What plays: `{title}`.
+    NowPlayingTitle,
+    /// Nothing is known about what plays.
+    NothingPlaying,
+    /// No rule found the Music Assistant queue of this device.
+    NoQueue,
+    /// Music Assistant cannot be reached.
+    MaUnreachable,
+    /// Music Assistant did not answer in time.
+    MaTimedOut,
+    /// Music Assistant refused the token.
+    MaUnauthorized,
+    /// The token may not control the player.
+    MaForbidden,
+    /// Music Assistant is not set up.
+    MaSetupRequired,
+    /// Music Assistant does not know the queue.
+    MaUnknownQueue,
+    /// Any other Music Assistant failure.
+    MaFailed,
 }
 
 impl Phrase {
@@ -105,13 +144,13 @@ impl Phrase {
     fn table(self) -> [&'static str; 7] {
         match self {
             Self::Help => [
-                "This skill plays what Music Assistant sends to this Echo. Choose this Echo as the player in Music Assistant and start playback, or say: Alexa, open music assistant. While music plays, you can say pause, resume or stop. What would you like to do?",
-                "Dieser Skill spielt, was Music Assistant an diesen Echo schickt. Wähle diesen Echo in Music Assistant als Player und starte die Wiedergabe, oder sag: Alexa, öffne Music Assistant. Während die Musik läuft, kannst du Pause, Weiter oder Stopp sagen. Was möchtest du tun?",
-                "Esta skill reproduce lo que Music Assistant envía a este Echo. Elige este Echo como reproductor en Music Assistant e inicia la reproducción, o di: Alexa, abre music assistant. Mientras suena la música, puedes decir pausa, continúa o para. ¿Qué quieres hacer?",
-                "Cette skill joue ce que Music Assistant envoie à cet Echo. Choisissez cet Echo comme lecteur dans Music Assistant et lancez la lecture, ou dites : Alexa, ouvre music assistant. Pendant la lecture, vous pouvez dire pause, reprends ou arrête. Que voulez-vous faire ?",
-                "Questa skill riproduce ciò che Music Assistant invia a questo Echo. Scegli questo Echo come lettore in Music Assistant e avvia la riproduzione, oppure di': Alexa, apri music assistant. Durante la riproduzione puoi dire pausa, riprendi o stop. Cosa vuoi fare?",
-                "Deze skill speelt af wat Music Assistant naar deze Echo stuurt. Kies deze Echo als speler in Music Assistant en start het afspelen, of zeg: Alexa, open music assistant. Tijdens het afspelen kun je pauze, hervat of stop zeggen. Wat wil je doen?",
-                "Esta skill toca o que o Music Assistant envia para este Echo. Escolha este Echo como player no Music Assistant e inicie a reprodução, ou diga: Alexa, abra music assistant. Enquanto a música toca, você pode dizer pausar, continuar ou parar. O que você quer fazer?",
+                "This skill plays what Music Assistant sends to this Echo. Choose this Echo as the player in Music Assistant and start playback, or say: Alexa, open music assistant. While music plays, you can say pause, resume, next, previous, shuffle or stop, or ask what's playing. What would you like to do?",
+                "Dieser Skill spielt, was Music Assistant an diesen Echo schickt. Wähle diesen Echo in Music Assistant als Player und starte die Wiedergabe, oder sag: Alexa, öffne Music Assistant. Während die Musik läuft, kannst du Pause, Weiter, nächster Titel, vorheriger Titel, Zufallswiedergabe oder Stopp sagen, oder fragen, was läuft. Was möchtest du tun?",
+                "Esta skill reproduce lo que Music Assistant envía a este Echo. Elige este Echo como reproductor en Music Assistant e inicia la reproducción, o di: Alexa, abre music assistant. Mientras suena la música, puedes decir pausa, continúa, siguiente, anterior, aleatorio o para, o preguntar qué está sonando. ¿Qué quieres hacer?",
+                "Cette skill joue ce que Music Assistant envoie à cet Echo. Choisissez cet Echo comme lecteur dans Music Assistant et lancez la lecture, ou dites : Alexa, ouvre music assistant. Pendant la lecture, vous pouvez dire pause, reprends, suivant, précédent, lecture aléatoire ou arrête, ou demander ce qui joue. Que voulez-vous faire ?",
+                "Questa skill riproduce ciò che Music Assistant invia a questo Echo. Scegli questo Echo come lettore in Music Assistant e avvia la riproduzione, oppure di': Alexa, apri music assistant. Durante la riproduzione puoi dire pausa, riprendi, successivo, precedente, casuale o stop, oppure chiedere cosa sta suonando. Cosa vuoi fare?",
+                "Deze skill speelt af wat Music Assistant naar deze Echo stuurt. Kies deze Echo als speler in Music Assistant en start het afspelen, of zeg: Alexa, open music assistant. Tijdens het afspelen kun je pauze, hervat, volgende, vorige, shuffle of stop zeggen, of vragen wat er speelt. Wat wil je doen?",
+                "Esta skill toca o que o Music Assistant envia para este Echo. Escolha este Echo como player no Music Assistant e inicie a reprodução, ou diga: Alexa, abra music assistant. Enquanto a música toca, você pode dizer pausar, continuar, próxima, anterior, aleatório ou parar, ou perguntar o que está tocando. O que você quer fazer?",
             ],
             Self::HelpReprompt => [
                 "What would you like to do?",
@@ -130,15 +169,6 @@ impl Phrase {
                 "Mi dispiace, non posso aiutarti con questo. Di' aiuto per sapere cosa posso fare.",
                 "Sorry, daar kan ik je niet mee helpen. Zeg help om te horen wat ik kan.",
                 "Desculpe, não posso ajudar com isso. Diga ajuda para saber o que eu posso fazer.",
-            ],
-            Self::NotAvailableYet => [
-                "That isn't available in this skill yet. For now, skip, shuffle and repeat in Music Assistant.",
-                "Das gibt es in diesem Skill noch nicht. Titel wechseln, Zufallswiedergabe und Wiederholen gehen vorerst in Music Assistant.",
-                "Eso aún no está disponible en esta skill. Por ahora, cambia de canción, mezcla o repite desde Music Assistant.",
-                "Ce n'est pas encore disponible dans cette skill. Pour l'instant, changez de morceau, mélangez ou répétez dans Music Assistant.",
-                "Non è ancora disponibile in questa skill. Per ora cambia brano, attiva la riproduzione casuale o la ripetizione in Music Assistant.",
-                "Dat kan nog niet in deze skill. Wissel voorlopig van nummer, shuffle en herhaal in Music Assistant.",
-                "Isso ainda não está disponível nesta skill. Por enquanto, troque de faixa, use o aleatório e a repetição no Music Assistant.",
             ],
             Self::NoAudioPlayer => [
                 "Sorry, this device can't play audio from Music Assistant. Try it on an Echo speaker.",
@@ -257,6 +287,186 @@ impl Phrase {
                 "Ik kan de instellingen van deze skill nu niet uit AWS lezen. Probeer het zo opnieuw.",
                 "Não consigo ler as configurações desta skill na AWS agora. Tente de novo em instantes.",
             ],
+            Self::NextDone => [
+                "Next track.",
+                "Nächster Titel.",
+                "Siguiente canción.",
+                "Morceau suivant.",
+                "Brano successivo.",
+                "Volgend nummer.",
+                "Próxima faixa.",
+            ],
+            Self::PreviousDone => [
+                "Previous track.",
+                "Vorheriger Titel.",
+                "Canción anterior.",
+                "Morceau précédent.",
+                "Brano precedente.",
+                "Vorig nummer.",
+                "Faixa anterior.",
+            ],
+            Self::StartOverDone => [
+                "Starting over.",
+                "Ich fange von vorne an.",
+                "Empiezo de nuevo.",
+                "Je reprends depuis le début.",
+                "Ricomincio dall'inizio.",
+                "Ik begin opnieuw.",
+                "Começando de novo.",
+            ],
+            Self::ShuffleOnDone => [
+                "Shuffle is on.",
+                "Zufallswiedergabe ist an.",
+                "Modo aleatorio activado.",
+                "Lecture aléatoire activée.",
+                "Riproduzione casuale attivata.",
+                "Shuffle staat aan.",
+                "Modo aleatório ligado.",
+            ],
+            Self::ShuffleOffDone => [
+                "Shuffle is off.",
+                "Zufallswiedergabe ist aus.",
+                "Modo aleatorio desactivado.",
+                "Lecture aléatoire désactivée.",
+                "Riproduzione casuale disattivata.",
+                "Shuffle staat uit.",
+                "Modo aleatório desligado.",
+            ],
+            Self::LoopOnDone => [
+                "Repeating the whole queue.",
+                "Ich wiederhole die ganze Warteschlange.",
+                "Repito toda la cola.",
+                "Je répète toute la file d'attente.",
+                "Ripeto tutta la coda.",
+                "Ik herhaal de hele wachtrij.",
+                "Repetindo a fila inteira.",
+            ],
+            Self::LoopOffDone => [
+                "Repeat is off.",
+                "Wiederholen ist aus.",
+                "Repetición desactivada.",
+                "Répétition désactivée.",
+                "Ripetizione disattivata.",
+                "Herhalen staat uit.",
+                "Repetição desligada.",
+            ],
+            Self::RepeatOneDone => [
+                "Repeating this track.",
+                "Ich wiederhole diesen Titel.",
+                "Repito esta canción.",
+                "Je répète ce morceau.",
+                "Ripeto questo brano.",
+                "Ik herhaal dit nummer.",
+                "Repetindo esta faixa.",
+            ],
+            Self::NowPlayingFull => [
+                "This is {title} by {artist}, from {album}.",
+                "Das ist {title} von {artist}, aus {album}.",
+                "Es {title} de {artist}, del álbum {album}.",
+                "C'est {title} de {artist}, sur l'album {album}.",
+                "È {title} di {artist}, dall'album {album}.",
+                "Dit is {title} van {artist}, van het album {album}.",
+                "Esta é {title}, de {artist}, do álbum {album}.",
+            ],
+            Self::NowPlayingTitleArtist => [
+                "This is {title} by {artist}.",
+                "Das ist {title} von {artist}.",
+                "Es {title} de {artist}.",
+                "C'est {title} de {artist}.",
+                "È {title} di {artist}.",
+                "Dit is {title} van {artist}.",
+                "Esta é {title}, de {artist}.",
+            ],
+            Self::NowPlayingTitle => [
+                "This is {title}.",
+                "Das ist {title}.",
+                "Es {title}.",
+                "C'est {title}.",
+                "È {title}.",
+                "Dit is {title}.",
+                "Esta é {title}.",
+            ],
+            Self::NothingPlaying => [
+                "I can't tell what's playing right now.",
+                "Ich kann gerade nicht sagen, was läuft.",
+                "Ahora mismo no sé qué está sonando.",
+                "Je ne sais pas ce qui joue en ce moment.",
+                "Al momento non so cosa sta suonando.",
+                "Ik weet nu niet wat er speelt.",
+                "Não sei dizer o que está tocando agora.",
+            ],
+            Self::NoQueue => [
+                "I don't know which Music Assistant player this Echo is. Start playback on it from Music Assistant first, or set DEVICE PLAYERS in the skill's settings.",
+                "Ich weiß nicht, welcher Music-Assistant-Player dieser Echo ist. Starte zuerst die Wiedergabe darauf aus Music Assistant, oder trage ihn in der Einstellung DEVICE PLAYERS ein.",
+                "No sé qué reproductor de Music Assistant es este Echo. Inicia primero la reproducción en él desde Music Assistant, o configura DEVICE PLAYERS en los ajustes de la skill.",
+                "Je ne sais pas quel lecteur Music Assistant correspond à cet Echo. Lancez d'abord la lecture dessus depuis Music Assistant, ou renseignez DEVICE PLAYERS dans les paramètres de la skill.",
+                "Non so quale lettore di Music Assistant sia questo Echo. Avvia prima la riproduzione su di esso da Music Assistant, oppure imposta DEVICE PLAYERS nelle impostazioni della skill.",
+                "Ik weet niet welke Music Assistant-speler deze Echo is. Start eerst het afspelen erop vanuit Music Assistant, of stel DEVICE PLAYERS in bij de instellingen van de skill.",
+                "Não sei qual player do Music Assistant é este Echo. Inicie primeiro a reprodução nele pelo Music Assistant, ou configure DEVICE PLAYERS nas configurações da skill.",
+            ],
+            Self::MaUnreachable => [
+                "I can't reach Music Assistant. Please check that it is running and reachable.",
+                "Ich erreiche Music Assistant nicht. Bitte prüfe, ob es läuft und erreichbar ist.",
+                "No puedo conectar con Music Assistant. Comprueba que está en marcha y accesible.",
+                "Je n'arrive pas à joindre Music Assistant. Vérifiez qu'il fonctionne et qu'il est accessible.",
+                "Non riesco a raggiungere Music Assistant. Controlla che sia attivo e raggiungibile.",
+                "Ik kan Music Assistant niet bereiken. Controleer of het draait en bereikbaar is.",
+                "Não consigo acessar o Music Assistant. Verifique se ele está funcionando e acessível.",
+            ],
+            Self::MaTimedOut => [
+                "Music Assistant took too long to answer. Please try again.",
+                "Music Assistant hat zu lange gebraucht. Bitte versuche es noch einmal.",
+                "Music Assistant ha tardado demasiado en responder. Inténtalo de nuevo.",
+                "Music Assistant a mis trop de temps à répondre. Veuillez réessayer.",
+                "Music Assistant ha impiegato troppo a rispondere. Riprova.",
+                "Music Assistant deed er te lang over. Probeer het opnieuw.",
+                "O Music Assistant demorou demais para responder. Tente de novo.",
+            ],
+            Self::MaUnauthorized => [
+                "Music Assistant didn't accept the skill's token. Create a long-lived token in Music Assistant and store it as MA API TOKEN.",
+                "Music Assistant hat das Token des Skills nicht akzeptiert. Erstelle in Music Assistant ein langlebiges Token und speichere es als MA API TOKEN.",
+                "Music Assistant no ha aceptado el token de la skill. Crea un token de larga duración en Music Assistant y guárdalo como MA API TOKEN.",
+                "Music Assistant a refusé le jeton de la skill. Créez un jeton longue durée dans Music Assistant et enregistrez-le comme MA API TOKEN.",
+                "Music Assistant non ha accettato il token della skill. Crea un token a lunga durata in Music Assistant e salvalo come MA API TOKEN.",
+                "Music Assistant accepteerde het token van de skill niet. Maak in Music Assistant een langlevend token en sla het op als MA API TOKEN.",
+                "O Music Assistant não aceitou o token da skill. Crie um token de longa duração no Music Assistant e salve como MA API TOKEN.",
+            ],
+            Self::MaForbidden => [
+                "The skill's Music Assistant token isn't allowed to control this player.",
+                "Das Music-Assistant-Token des Skills darf diesen Player nicht steuern.",
+                "El token de Music Assistant de la skill no puede controlar este reproductor.",
+                "Le jeton Music Assistant de la skill n'a pas le droit de contrôler ce lecteur.",
+                "Il token di Music Assistant della skill non può controllare questo lettore.",
+                "Het Music Assistant-token van de skill mag deze speler niet bedienen.",
+                "O token do Music Assistant da skill não pode controlar este player.",
+            ],
+            Self::MaSetupRequired => [
+                "Music Assistant isn't set up yet. Please finish its setup first.",
+                "Music Assistant ist noch nicht eingerichtet. Bitte schließe zuerst die Einrichtung ab.",
+                "Music Assistant aún no está configurado. Termina primero su configuración.",
+                "Music Assistant n'est pas encore configuré. Terminez d'abord sa configuration.",
+                "Music Assistant non è ancora configurato. Completa prima la configurazione.",
+                "Music Assistant is nog niet ingesteld. Rond eerst de installatie af.",
+                "O Music Assistant ainda não está configurado. Conclua a configuração primeiro.",
+            ],
+            Self::MaUnknownQueue => [
+                "Music Assistant doesn't know this Echo's player any more. Start playback from Music Assistant again.",
+                "Music Assistant kennt den Player dieses Echos nicht mehr. Starte die Wiedergabe noch einmal aus Music Assistant.",
+                "Music Assistant ya no conoce el reproductor de este Echo. Vuelve a iniciar la reproducción desde Music Assistant.",
+                "Music Assistant ne connaît plus le lecteur de cet Echo. Relancez la lecture depuis Music Assistant.",
+                "Music Assistant non conosce più il lettore di questo Echo. Avvia di nuovo la riproduzione da Music Assistant.",
+                "Music Assistant kent de speler van deze Echo niet meer. Start het afspelen opnieuw vanuit Music Assistant.",
+                "O Music Assistant não conhece mais o player deste Echo. Inicie a reprodução pelo Music Assistant de novo.",
+            ],
+            Self::MaFailed => [
+                "Music Assistant couldn't do that right now.",
+                "Das hat Music Assistant gerade nicht geschafft.",
+                "Music Assistant no ha podido hacerlo ahora mismo.",
+                "Music Assistant n'a pas pu le faire pour le moment.",
+                "Music Assistant non è riuscito a farlo in questo momento.",
+                "Dat lukte Music Assistant nu niet.",
+                "O Music Assistant não conseguiu fazer isso agora.",
+            ],
         }
     }
 }
@@ -266,11 +476,18 @@ pub fn say(phrase: Phrase, language: Language) -> String {
     phrase.text(language).to_owned()
 }
 
+/// `phrase` in `language` with its `{placeholders}` filled from `values`.
+pub fn say_with(phrase: Phrase, language: Language, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(phrase.text(language).to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
 /// `phrase` in `language`, naming `setting` the way Alexa reads it best (`API HOSTNAME`).
 pub fn say_setting(phrase: Phrase, language: Language, setting: &str) -> String {
-    phrase
-        .text(language)
-        .replace("{setting}", &setting.replace('_', " "))
+    say_with(phrase, language, &[("setting", &setting.replace('_', " "))])
 }
 
 /// What the user hears about `error`, in `language`.
@@ -298,6 +515,16 @@ pub fn explain(error: &SkillError, language: Language) -> String {
         },
         SkillError::StreamTooLong(_) => Phrase::StreamUrlTooLong,
         SkillError::SettingsUnavailable(_) => Phrase::SettingsUnavailable,
+        SkillError::NoQueue { .. } => Phrase::NoQueue,
+        SkillError::MusicAssistant(e) => match e {
+            MaError::Unreachable { .. } | MaError::Client(_) => Phrase::MaUnreachable,
+            MaError::TimedOut { .. } => Phrase::MaTimedOut,
+            MaError::Unauthorized { .. } => Phrase::MaUnauthorized,
+            MaError::Forbidden { .. } => Phrase::MaForbidden,
+            MaError::SetupRequired { .. } => Phrase::MaSetupRequired,
+            MaError::UnknownQueue { .. } => Phrase::MaUnknownQueue,
+            MaError::Failed { .. } | MaError::InvalidReply { .. } => Phrase::MaFailed,
+        },
     };
     say(phrase, language)
 }
@@ -316,11 +543,10 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 17] = [
+    const ALL_PHRASES: [Phrase; 36] = [
         Phrase::Help,
         Phrase::HelpReprompt,
         Phrase::Fallback,
-        Phrase::NotAvailableYet,
         Phrase::NoAudioPlayer,
         Phrase::Malformed,
         Phrase::SettingMissing,
@@ -334,6 +560,26 @@ mod tests {
         Phrase::NoStreamUrl,
         Phrase::StreamUrlTooLong,
         Phrase::SettingsUnavailable,
+        Phrase::NextDone,
+        Phrase::PreviousDone,
+        Phrase::StartOverDone,
+        Phrase::ShuffleOnDone,
+        Phrase::ShuffleOffDone,
+        Phrase::LoopOnDone,
+        Phrase::LoopOffDone,
+        Phrase::RepeatOneDone,
+        Phrase::NowPlayingFull,
+        Phrase::NowPlayingTitleArtist,
+        Phrase::NowPlayingTitle,
+        Phrase::NothingPlaying,
+        Phrase::NoQueue,
+        Phrase::MaUnreachable,
+        Phrase::MaTimedOut,
+        Phrase::MaUnauthorized,
+        Phrase::MaForbidden,
+        Phrase::MaSetupRequired,
+        Phrase::MaUnknownQueue,
+        Phrase::MaFailed,
     ];
 
     #[test]
@@ -370,6 +616,30 @@ mod tests {
                     assert_ne!(text, english, "{phrase:?} {language:?} is untranslated");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn now_playing_phrases_carry_their_placeholders() {
+        for language in ALL_LANGUAGES {
+            let full = say_with(
+                Phrase::NowPlayingFull,
+                language,
+                &[
+                    ("title", "So What"),
+                    ("artist", "Miles Davis"),
+                    ("album", "Kind of Blue"),
+                ],
+            );
+            for value in ["So What", "Miles Davis", "Kind of Blue"] {
+                assert!(full.contains(value), "{language:?}: {full}");
+            }
+            let short = say_with(
+                Phrase::NowPlayingTitleArtist,
+                language,
+                &[("title", "T"), ("artist", "A")],
+            );
+            assert!(!short.contains('{'), "{language:?}: {short}");
         }
     }
 

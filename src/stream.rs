@@ -273,6 +273,12 @@ impl fmt::Display for StreamId {
 pub struct QueueId(String);
 
 impl QueueId {
+    /// A queue id as Music Assistant names it; `None` for an empty one.
+    pub fn new(id: &str) -> Option<Self> {
+        let id = id.trim();
+        (!id.is_empty()).then(|| Self(id.to_owned()))
+    }
+
     /// The id as Music Assistant's API expects it.
     pub fn as_str(&self) -> &str {
         &self.0

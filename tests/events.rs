@@ -1,4 +1,5 @@
-//! Every sample event in `events/`, through the real service, against a bridge on 127.0.0.1.
+//! Every sample event in `events/`, through the real service, against a bridge and a Music
+//! Assistant on 127.0.0.1.
 
 mod common;
 
@@ -8,9 +9,25 @@ use ma_alexa_skill::service::Service;
 use ma_alexa_skill::speech::{Language, Phrase};
 use serde_json::Value;
 
-/// What each sample event must get when the bridge holds [`CURRENT_STREAM`], and whether the
-/// bridge is asked.
-fn expected(stem: &str) -> (Shape, bool) {
+/// What each sample event must get when the bridge holds [`CURRENT_STREAM`] and Music Assistant
+/// is healthy, whether the bridge is asked, and which Music Assistant commands are sent.
+fn expected(stem: &str) -> (Shape, bool, &'static [&'static str]) {
+    let (shape, bridge) = expected_shape(stem);
+    let ma: &[&str] = match stem {
+        "next_intent" | "playback_controller_next" => &["player_queues/next"],
+        "previous_intent" | "start_over_intent" | "playback_controller_previous" => {
+            &["player_queues/get", "player_queues/play_index"]
+        }
+        "shuffle_on_intent" | "shuffle_off_intent" => &["player_queues/shuffle"],
+        "loop_on_intent" | "loop_off_intent" | "repeat_intent" => &["player_queues/repeat"],
+        "now_playing_intent" | "now_playing_intent_fr-FR" => &["player_queues/get"],
+        "next_intent_without_token" => &["players/all", "player_queues/next"],
+        _ => &[],
+    };
+    (shape, bridge, ma)
+}
+
+fn expected_shape(stem: &str) -> (Shape, bool) {
     match stem {
         "launch" | "play_audio_intent" | "play_audio_legacy_name" | "play_audio_intent_de-DE" => {
             (Shape::play(0, Some(true)), true)
@@ -21,10 +38,17 @@ fn expected(stem: &str) -> (Shape, bool) {
         "help_intent" | "help_intent_es-ES" => (Shape::ask(), false),
         "fallback_intent" | "unknown_intent" | "malformed_intent_request" => (Shape::say(), false),
         "navigate_home_intent" => (Shape::end_session(), false),
-        "next_intent" | "previous_intent" | "start_over_intent" | "shuffle_on_intent"
-        | "shuffle_off_intent" | "loop_on_intent" | "loop_off_intent" | "repeat_intent" => {
-            (Shape::say(), false)
-        }
+        "next_intent"
+        | "previous_intent"
+        | "start_over_intent"
+        | "shuffle_on_intent"
+        | "shuffle_off_intent"
+        | "loop_on_intent"
+        | "loop_off_intent"
+        | "repeat_intent"
+        | "next_intent_without_token"
+        | "now_playing_intent"
+        | "now_playing_intent_fr-FR" => (Shape::say(), false),
         "play_audio_intent_no_audio_player" => (Shape::say(), false),
         "playback_started" | "playback_stopped" | "playback_finished" => (Shape::empty(), false),
         "playback_nearly_finished" => (Shape::enqueue(OLDER_TOKEN), true),
@@ -44,23 +68,30 @@ fn expected(stem: &str) -> (Shape, bool) {
 #[tokio::test]
 async fn every_sample_event_gets_its_answer() {
     let events = all_events();
-    assert!(events.len() >= 39, "only {} sample events", events.len());
+    assert!(events.len() >= 42, "only {} sample events", events.len());
     for (stem, event) in events {
         let bridge = Stub::bridge(Reply::ok(current_reply())).await;
-        let service = Service::new(settings_for(&bridge.base()));
+        let ma = Stub::music_assistant(healthy_music_assistant).await;
+        let service = Service::new(settings_with_ma(&bridge.base(), &ma.base()));
         let request_type = event["request"]["type"].as_str().unwrap_or("").to_owned();
         let response = service
             .answer(event, Deadline::local())
             .await
             .unwrap_or_else(|e| panic!("{stem}: refused: {e}"));
         let response = serde_json::to_value(&response).expect("serializes");
-        let (shape, asks_bridge) = expected(&stem);
+        let (shape, asks_bridge, ma_commands) = expected(&stem);
         assert_eq!(Shape::of(&response), shape, "{stem}: {response:#}");
         assert_eq!(
             bridge.count(),
             usize::from(asks_bridge),
             "{stem}: bridge requests"
         );
+        let sent: Vec<String> = ma
+            .rpc_calls()
+            .into_iter()
+            .map(|(command, _, _)| command)
+            .collect();
+        assert_eq!(sent, ma_commands, "{stem}: Music Assistant commands");
         assert_contract(&request_type, &response, &stem);
 
         if let Some(play) = response["response"]["directives"]
@@ -86,7 +117,8 @@ async fn every_sample_event_gets_its_answer() {
 
 async fn speech_of(stem: &str) -> String {
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
-    let service = Service::new(settings_for(&bridge.base()));
+    let ma = Stub::music_assistant(healthy_music_assistant).await;
+    let service = Service::new(settings_with_ma(&bridge.base(), &ma.base()));
     let response = service
         .answer(event(stem), Deadline::local())
         .await
@@ -107,7 +139,26 @@ async fn speech_follows_the_request_language() {
         ),
         ("fallback_intent", Phrase::Fallback, Language::English),
         ("unknown_intent", Phrase::Fallback, Language::English),
-        ("next_intent", Phrase::NotAvailableYet, Language::English),
+        ("next_intent", Phrase::NextDone, Language::English),
+        ("previous_intent", Phrase::PreviousDone, Language::English),
+        (
+            "start_over_intent",
+            Phrase::StartOverDone,
+            Language::English,
+        ),
+        (
+            "shuffle_on_intent",
+            Phrase::ShuffleOnDone,
+            Language::English,
+        ),
+        (
+            "shuffle_off_intent",
+            Phrase::ShuffleOffDone,
+            Language::English,
+        ),
+        ("loop_on_intent", Phrase::LoopOnDone, Language::English),
+        ("loop_off_intent", Phrase::LoopOffDone, Language::English),
+        ("repeat_intent", Phrase::RepeatOneDone, Language::English),
         (
             "malformed_intent_request",
             Phrase::Malformed,
@@ -117,6 +168,14 @@ async fn speech_follows_the_request_language() {
     for (stem, phrase, language) in cases {
         assert_eq!(speech_of(stem).await, phrase.text(language), "{stem}");
     }
+    assert_eq!(
+        speech_of("now_playing_intent").await,
+        "This is So What by Miles Davis, from Kind of Blue."
+    );
+    assert_eq!(
+        speech_of("now_playing_intent_fr-FR").await,
+        "C'est So What de Miles Davis, sur l'album Kind of Blue."
+    );
 }
 
 #[tokio::test]

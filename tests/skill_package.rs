@@ -182,6 +182,38 @@ fn play_samples_carry_what_music_assistant_says() {
 }
 
 #[test]
+fn every_model_asks_whats_playing_in_its_language() {
+    let phrases = [
+        ("en", "what's playing"),
+        ("de", "was läuft"),
+        ("es", "qué está sonando"),
+        ("fr", "qu'est-ce qui joue"),
+        ("it", "cosa sta suonando"),
+        ("nl", "wat speelt er"),
+        ("pt", "o que está tocando"),
+    ];
+    for locale in LOCALES {
+        let (_, phrase) = phrases
+            .iter()
+            .find(|(l, _)| *l == &locale[..2])
+            .expect("a row per language");
+        let model = model(locale);
+        let samples: Vec<&str> = intents(&model)
+            .into_iter()
+            .find(|i| i["name"] == "NowPlayingIntent")
+            .and_then(|i| i["samples"].as_array())
+            .unwrap_or_else(|| panic!("{locale}: NowPlayingIntent with samples"))
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            samples.contains(phrase),
+            "{locale}: no {phrase:?} in {samples:?}"
+        );
+    }
+}
+
+#[test]
 fn the_manifest_declares_the_audio_player_and_every_locale() {
     let skill = read(&package().join("skill.json"));
     let manifest = &skill["manifest"];

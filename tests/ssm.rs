@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::aws::{reader, CountingProxy, Moto, SESSION_TOKEN};
 use common::*;
-use ma_alexa_skill::bridge::BridgeClient;
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::{self, LogFormat};
 use ma_alexa_skill::service::Service;
@@ -40,10 +39,11 @@ fn service(endpoint: &str, overrides: &[(&str, &str)], ttl: Duration) -> Service
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    Service::from_source(
-        SettingsSource::ssm(reader(PREFIX, endpoint), overrides, ttl),
-        BridgeClient::new(),
-    )
+    Service::from_source(SettingsSource::ssm(
+        reader(PREFIX, endpoint),
+        overrides,
+        ttl,
+    ))
 }
 
 async fn answer(service: &Service, stem: &str) -> Value {

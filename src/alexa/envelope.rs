@@ -75,6 +75,9 @@ pub struct System {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
+    /// The device id, scoped to this skill (`amzn1.ask.device.…`).
+    #[serde(default)]
+    pub device_id: Option<String>,
     /// Interfaces the device supports, by name; `AudioPlayer` is there iff it can stream.
     #[serde(default)]
     pub supported_interfaces: Map<String, Value>,

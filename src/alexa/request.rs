@@ -58,6 +58,8 @@ pub enum Intent {
     LoopOff,
     /// `AMAZON.RepeatIntent`.
     Repeat,
+    /// `NowPlayingIntent`: "what's playing".
+    NowPlaying,
     /// Any other intent name.
     Other(String),
 }
@@ -65,7 +67,7 @@ pub enum Intent {
 impl Intent {
     /// Every intent name this skill handles on purpose; an interaction model should name only
     /// these, and the handler knows all of them.
-    pub const HANDLED: [&'static str; 17] = [
+    pub const HANDLED: [&'static str; 18] = [
         "PlayAudioIntent",
         "PlayAudio",
         "AMAZON.ResumeIntent",
@@ -83,6 +85,7 @@ impl Intent {
         "AMAZON.LoopOnIntent",
         "AMAZON.LoopOffIntent",
         "AMAZON.RepeatIntent",
+        "NowPlayingIntent",
     ];
 
     /// The intent an interaction model's name stands for.
@@ -104,6 +107,7 @@ impl Intent {
             "AMAZON.LoopOnIntent" => Self::LoopOn,
             "AMAZON.LoopOffIntent" => Self::LoopOff,
             "AMAZON.RepeatIntent" => Self::Repeat,
+            "NowPlayingIntent" => Self::NowPlaying,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -219,6 +223,8 @@ pub struct SkillRequest {
     pub application_id: Option<String>,
     /// Whether the device has the AudioPlayer interface.
     pub can_stream: bool,
+    /// `context.System.device.deviceId` (never logged).
+    pub device_id: Option<String>,
     /// What the device last played through this skill.
     pub player: PlayerState,
     /// `request.intent.name` as sent, for the log line.
@@ -261,9 +267,9 @@ impl SkillRequest {
                     .and_then(|s| s.application)
                     .and_then(|a| a.application_id)
             });
-        let can_stream = system
-            .device
-            .is_some_and(|d| d.supported_interfaces.contains_key("AudioPlayer"));
+        let device = system.device.unwrap_or_default();
+        let can_stream = device.supported_interfaces.contains_key("AudioPlayer");
+        let device_id = device.device_id;
         let player = context
             .audio_player
             .map(|p| PlayerState {
@@ -289,6 +295,7 @@ impl SkillRequest {
             request_type,
             application_id,
             can_stream,
+            device_id,
             player,
             kind,
         })

@@ -9,6 +9,8 @@
 pub mod source;
 pub mod ssm;
 
+use std::collections::HashMap;
+
 use secrecy::SecretString;
 use url::Url;
 
@@ -25,13 +27,23 @@ pub const MA_HOSTNAME: &str = "MA_HOSTNAME";
 /// Name of the setting that restricts the skill id.
 pub const SKILL_ID: &str = "SKILL_ID";
 
+/// Name of Music Assistant's API base URL setting.
+pub const MA_API_URL: &str = "MA_API_URL";
+/// Name of Music Assistant's long-lived token setting (a secret).
+pub const MA_API_TOKEN: &str = "MA_API_TOKEN";
+/// Name of the setting that maps Alexa device ids to Music Assistant player ids.
+pub const DEVICE_PLAYERS: &str = "DEVICE_PLAYERS";
+
 /// Every setting this build reads.
-pub const ALL: [&str; 5] = [
+pub const ALL: [&str; 8] = [
     API_HOSTNAME,
     API_USERNAME,
     API_PASSWORD,
     MA_HOSTNAME,
     SKILL_ID,
+    MA_API_URL,
+    MA_API_TOKEN,
+    DEVICE_PLAYERS,
 ];
 
 /// A setting that is missing or unusable. Messages name the setting and say what is wrong; they
@@ -81,6 +93,15 @@ pub struct BridgeSettings {
     pub credentials: Option<BasicAuth>,
 }
 
+/// Where and how to reach Music Assistant's API.
+#[derive(Debug, Clone)]
+pub struct MaSettings {
+    /// Base URL; `api` is joined onto it.
+    pub base: Url,
+    /// The long-lived token.
+    pub token: SecretString,
+}
+
 /// HTTP Basic credentials.
 #[derive(Debug, Clone)]
 pub struct BasicAuth {
@@ -99,6 +120,11 @@ pub struct Settings {
     pub bridge: Result<BridgeSettings, SettingsError>,
     /// The public stream host, or why it cannot be used.
     pub stream_base: Result<HttpsBase, SettingsError>,
+    /// Music Assistant's API, or why it cannot be used (`Missing` `MA_API_URL`: not configured).
+    pub music_assistant: Result<MaSettings, SettingsError>,
+    /// Alexa device id → Music Assistant player id, for devices that never played through the
+    /// skill.
+    pub device_players: Result<HashMap<String, String>, SettingsError>,
 }
 
 impl Settings {
@@ -126,15 +152,70 @@ impl Settings {
                         reason: e.to_string(),
                     })
                 }),
+            music_assistant: ma_settings(get(MA_API_URL), get(MA_API_TOKEN)),
+            device_players: get(DEVICE_PLAYERS)
+                .map_or(Ok(HashMap::new()), |raw| device_players(&raw)),
         }
     }
 
-    /// The problems found, for one log line each when the settings are loaded.
+    /// The problems found, for one log line each when the settings are loaded. Music Assistant
+    /// control is optional: its absence is not a problem, a half-done or invalid set-up is.
     pub fn problems(&self) -> impl Iterator<Item = &SettingsError> {
-        [self.bridge.as_ref().err(), self.stream_base.as_ref().err()]
-            .into_iter()
-            .flatten()
+        let ma = self
+            .music_assistant
+            .as_ref()
+            .err()
+            .filter(|e| **e != SettingsError::Missing { name: MA_API_URL });
+        [
+            self.bridge.as_ref().err(),
+            self.stream_base.as_ref().err(),
+            ma,
+            self.device_players.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
     }
+}
+
+fn ma_settings(url: Option<String>, token: Option<String>) -> Result<MaSettings, SettingsError> {
+    let url = url.ok_or(SettingsError::Missing { name: MA_API_URL })?;
+    let base = base_url(&url).map_err(|reason| SettingsError::Invalid {
+        name: MA_API_URL,
+        reason,
+    })?;
+    let token = token.ok_or(SettingsError::Missing { name: MA_API_TOKEN })?;
+    if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(SettingsError::Invalid {
+            name: MA_API_TOKEN,
+            reason: "it contains spaces or control characters".into(),
+        });
+    }
+    Ok(MaSettings {
+        base,
+        token: SecretString::from(token),
+    })
+}
+
+/// `{"amzn1.ask.device.…": "Kitchen Echo", …}`.
+fn device_players(raw: &str) -> Result<HashMap<String, String>, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid {
+        name: DEVICE_PLAYERS,
+        reason,
+    };
+    let map: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| {
+        invalid(format!(
+            "it must be a JSON object of Alexa device ids to Music Assistant player ids ({e})"
+        ))
+    })?;
+    if let Some((device, _)) = map
+        .iter()
+        .find(|(d, p)| d.trim().is_empty() || p.trim().is_empty())
+    {
+        return Err(invalid(format!(
+            "device '{device}' has an empty id or player id"
+        )));
+    }
+    Ok(map)
 }
 
 fn bridge_settings(
@@ -143,7 +224,7 @@ fn bridge_settings(
     password: Option<String>,
 ) -> Result<BridgeSettings, SettingsError> {
     let host = host.ok_or(SettingsError::Missing { name: API_HOSTNAME })?;
-    let base = bridge_base(&host).map_err(|reason| SettingsError::Invalid {
+    let base = base_url(&host).map_err(|reason| SettingsError::Invalid {
         name: API_HOSTNAME,
         reason,
     })?;
@@ -170,8 +251,8 @@ fn bridge_settings(
 }
 
 /// A bare host means https; a full `http(s)://` base URL is taken as given (plain http is fine
-/// for a bridge on the same machine). The result always ends in `/` so paths join under it.
-fn bridge_base(raw: &str) -> Result<Url, String> {
+/// for a server on the same machine). The result always ends in `/` so paths join under it.
+fn base_url(raw: &str) -> Result<Url, String> {
     let with_scheme = if raw.contains("://") {
         raw.to_owned()
     } else {
@@ -186,9 +267,7 @@ fn bridge_base(raw: &str) -> Result<Url, String> {
         return Err(format!("'{raw}' has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "it must not carry credentials: put them in {API_USERNAME} and {API_PASSWORD}"
-        ));
+        return Err("it must not carry credentials: they have settings of their own".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!("'{raw}' must not have a query or fragment"));
@@ -315,10 +394,64 @@ mod tests {
             (API_USERNAME, "alice"),
             (API_PASSWORD, "correct horse battery staple"),
             (MA_HOSTNAME, "ma.example.net"),
+            (MA_API_URL, "ma.example.net"),
+            (MA_API_TOKEN, "eyJhbGciOiJIUzI1NiJ9.secret-token"),
         ]);
         let debug = format!("{s:?}");
         assert!(!debug.contains("correct horse"), "{debug}");
+        assert!(!debug.contains("secret-token"), "{debug}");
         assert!(debug.contains("REDACTED"), "{debug}");
+    }
+
+    #[test]
+    fn music_assistant_needs_url_and_token() {
+        let none = settings(&[]);
+        assert_eq!(
+            none.problems().count(),
+            2,
+            "not configuring Music Assistant is no problem"
+        );
+        assert_eq!(
+            none.music_assistant.unwrap_err(),
+            SettingsError::Missing { name: MA_API_URL }
+        );
+        let no_token = settings(&[(MA_API_URL, "http://192.0.2.1:8095")]);
+        assert_eq!(
+            no_token.music_assistant.unwrap_err(),
+            SettingsError::Missing { name: MA_API_TOKEN }
+        );
+        let both = settings(&[
+            (MA_API_URL, "ma.example.net:8095"),
+            (MA_API_TOKEN, "eyJtoken"),
+        ]);
+        let ma = both.music_assistant.expect("valid");
+        assert_eq!(ma.base.as_str(), "https://ma.example.net:8095/");
+        assert_eq!(ma.token.expose_secret(), "eyJtoken");
+        let spaced = settings(&[(MA_API_URL, "ma.example.net"), (MA_API_TOKEN, "a b")]);
+        assert!(matches!(
+            spaced.music_assistant,
+            Err(SettingsError::Invalid {
+                name: MA_API_TOKEN,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn device_players_is_a_json_object() {
+        let s = settings(&[(DEVICE_PLAYERS, r#"{"amzn1.ask.device.A": "Kitchen Echo"}"#)]);
+        let map = s.device_players.expect("valid");
+        assert_eq!(
+            map.get("amzn1.ask.device.A").map(String::as_str),
+            Some("Kitchen Echo")
+        );
+        assert!(settings(&[]).device_players.expect("empty").is_empty());
+        for raw in ["[1]", "{\"a\": 1}", "kitchen", "{\"a\": \"\"}"] {
+            let err = settings(&[(DEVICE_PLAYERS, raw)])
+                .device_players
+                .unwrap_err();
+            assert_eq!(err.name(), DEVICE_PLAYERS, "{raw}");
+        }
     }
 
     #[test]

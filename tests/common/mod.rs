@@ -120,6 +120,39 @@ impl Stub {
         .await
     }
 
+    /// A Music Assistant whose `POST /api` answers through `reply`, called with the command
+    /// and its args; any other path gets 404.
+    pub async fn music_assistant(
+        reply: impl Fn(&str, &Value) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::spawn(move |seen| {
+            if seen.method != "POST" || seen.path != "/api" {
+                return Reply::Status(404, "Not Found".into());
+            }
+            match serde_json::from_slice::<Value>(&seen.body) {
+                Ok(body) => reply(body["command"].as_str().unwrap_or(""), &body["args"]),
+                Err(_) => Reply::Status(400, "Invalid JSON".into()),
+            }
+        })
+        .await
+    }
+
+    /// The JSON-RPC calls received, as `(command, args, authorization header)`.
+    pub fn rpc_calls(&self) -> Vec<(String, Value, Option<String>)> {
+        self.seen()
+            .into_iter()
+            .filter(|s| s.path == "/api")
+            .map(|s| {
+                let body: Value = serde_json::from_slice(&s.body).unwrap_or(Value::Null);
+                (
+                    body["command"].as_str().unwrap_or("").to_owned(),
+                    body["args"].clone(),
+                    s.headers.get("authorization").cloned(),
+                )
+            })
+            .collect()
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn base(&self) -> String {
         format!("http://{}", self.addr)
@@ -231,6 +264,60 @@ pub fn settings(pairs: &[(&str, &str)]) -> Settings {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     Settings::from_lookup(|name| map.get(name).cloned())
+}
+
+/// The Music Assistant token the tests configure.
+pub const MA_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.test-long-lived-token.signature";
+
+/// The queue of the Echo in the sample events.
+pub const QUEUE: &str = "Kitchen Echo";
+
+/// A Music Assistant that knows [`QUEUE`] (current item 3 of 12: "So What") and one playing
+/// Alexa player, and answers every other command with `null`.
+pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
+    match command {
+        "player_queues/get" if args["queue_id"] == QUEUE => Reply::ok(
+            serde_json::json!({
+                "queue_id": QUEUE, "active": true, "display_name": QUEUE, "items": 12,
+                "shuffle_enabled": false, "repeat_mode": "off", "current_index": 3,
+                "state": "playing",
+                "current_item": {
+                    "queue_id": QUEUE, "queue_item_id": "1b2e77", "name": "Miles Davis - So What",
+                    "duration": 562,
+                    "media_item": {
+                        "item_id": "88", "provider": "library", "name": "So What",
+                        "uri": "library://track/88", "media_type": "track",
+                        "artists": [{ "name": "Miles Davis", "item_id": "5" }],
+                        "album": { "name": "Kind of Blue", "item_id": "7" }
+                    }
+                }
+            })
+            .to_string(),
+        ),
+        "player_queues/get" => Reply::ok("null"),
+        "players/all" => Reply::ok(
+            serde_json::json!([
+                { "player_id": QUEUE, "provider": "alexa", "name": QUEUE, "display_name": QUEUE,
+                  "state": "playing", "playback_state": "playing", "active_source": QUEUE },
+                { "player_id": "Bedroom Echo", "provider": "alexa", "state": "idle" },
+                { "player_id": "media_player.office", "provider": "hass", "state": "playing" }
+            ])
+            .to_string(),
+        ),
+        _ => Reply::ok("null"),
+    }
+}
+
+/// Settings aimed at `bridge_base` and a Music Assistant at `ma_base`, with the test skill id,
+/// public host and token.
+pub fn settings_with_ma(bridge_base: &str, ma_base: &str) -> Settings {
+    settings(&[
+        ("API_HOSTNAME", bridge_base),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+        ("MA_API_URL", ma_base),
+        ("MA_API_TOKEN", MA_TOKEN),
+    ])
 }
 
 /// Settings aimed at `bridge_base`, with the test skill id and public host.

@@ -13,23 +13,30 @@
 //!   ending; `PlaybackFailed` replaces only when the bridge holds a different stream than the
 //!   failed one, so a broken URL is never retried in a loop.
 
+mod queue;
+
 use std::time::Instant;
+
+pub use queue::{Action, ChosenQueue, QueueRule};
 
 use crate::alexa::request::{Intent, RequestKind, SkillRequest};
 use crate::alexa::response::{Directive, Metadata, Play, PlayBehavior, ResponseEnvelope};
 use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
+use crate::music_assistant::{MaError, MusicAssistant};
 use crate::settings::ssm::SsmError;
 use crate::settings::{Settings, SettingsError};
 use crate::speech::{self, Language, Phrase};
 use crate::stream::{AudioToken, HttpsBase, TooLong};
 
 /// The outside world of one request.
-pub struct Ctx<'a, B> {
+pub struct Ctx<'a, B, M> {
     /// The container's settings.
     pub settings: &'a Settings,
     /// Where the latest stream comes from.
     pub bridge: &'a B,
+    /// Music Assistant, for queue control.
+    pub music_assistant: &'a M,
     /// When the answer must be ready.
     pub deadline: Deadline,
 }
@@ -49,6 +56,15 @@ pub enum SkillError {
     /// The settings could not be loaded from SSM.
     #[error(transparent)]
     SettingsUnavailable(#[from] SsmError),
+    /// Music Assistant could not run the command.
+    #[error(transparent)]
+    MusicAssistant(#[from] MaError),
+    /// No rule found the Music Assistant queue of the device.
+    #[error("no queue for this device: its AudioPlayer token names none, DEVICE_PLAYERS has no entry for it, and {playing} players of Music Assistant's Alexa provider are playing (exactly one would do): play something on it from Music Assistant first, or add it to DEVICE_PLAYERS")]
+    NoQueue {
+        /// How many Alexa players were playing.
+        playing: usize,
+    },
 }
 
 impl SkillError {
@@ -62,6 +78,8 @@ impl SkillError {
             Self::Bridge(e) => e.kind(),
             Self::StreamTooLong(_) => "stream_url_too_long",
             Self::SettingsUnavailable(e) => e.kind(),
+            Self::MusicAssistant(e) => e.kind(),
+            Self::NoQueue { .. } => "no_queue",
         }
     }
 }
@@ -110,6 +128,10 @@ pub struct Handled {
     pub detail: Option<String>,
     /// How long the bridge took, when it was asked.
     pub bridge_ms: Option<u64>,
+    /// How long Music Assistant took, when it was asked.
+    pub ma_ms: Option<u64>,
+    /// The Music Assistant queue the request acted on, and the rule that chose it.
+    pub queue: Option<ChosenQueue>,
 }
 
 impl Handled {
@@ -120,6 +142,8 @@ impl Handled {
             error: None,
             detail: None,
             bridge_ms: None,
+            ma_ms: None,
+            queue: None,
         }
     }
 
@@ -150,7 +174,10 @@ enum Start {
 }
 
 /// Answers one request.
-pub async fn handle<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>) -> Handled {
+pub async fn handle<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     match &req.kind {
         RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
@@ -166,19 +193,21 @@ pub async fn handle<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>) -> Ha
                 Outcome::Spoke,
             ),
             Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
-            Intent::Next
-            | Intent::Previous
-            | Intent::StartOver
-            | Intent::ShuffleOn
-            | Intent::ShuffleOff
-            | Intent::LoopOn
-            | Intent::LoopOff
-            | Intent::Repeat => Handled::say(Phrase::NotAvailableYet, language),
+            Intent::Next => queue::control(req, ctx, Action::Next).await,
+            Intent::Previous => queue::control(req, ctx, Action::Previous).await,
+            Intent::StartOver => queue::control(req, ctx, Action::StartOver).await,
+            Intent::ShuffleOn => queue::control(req, ctx, Action::Shuffle(true)).await,
+            Intent::ShuffleOff => queue::control(req, ctx, Action::Shuffle(false)).await,
+            Intent::LoopOn => queue::control(req, ctx, Action::Loop(true)).await,
+            Intent::LoopOff => queue::control(req, ctx, Action::Loop(false)).await,
+            Intent::Repeat => queue::control(req, ctx, Action::RepeatOne).await,
+            Intent::NowPlaying => queue::now_playing(req, ctx).await,
             Intent::Fallback | Intent::Other(_) => Handled::say(Phrase::Fallback, language),
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
-        RequestKind::NextButton | RequestKind::PreviousButton => Handled::silent(),
+        RequestKind::NextButton => queue::control(req, ctx, Action::Next).await,
+        RequestKind::PreviousButton => queue::control(req, ctx, Action::Previous).await,
         RequestKind::PlaybackStarted
         | RequestKind::PlaybackStopped
         | RequestKind::PlaybackFinished => Handled::silent(),
@@ -241,7 +270,11 @@ fn stop(req: &SkillRequest, end_session: Option<bool>) -> Handled {
 }
 
 /// Launch, play intent, resume and the play button: `REPLACE_ALL` with the bridge's stream.
-async fn play_now<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>, start: Start) -> Handled {
+async fn play_now<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    start: Start,
+) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     let voice = req.may_speak();
     if !req.can_stream {
@@ -274,7 +307,10 @@ async fn play_now<B: StreamSource>(req: &SkillRequest, ctx: &Ctx<'_, B>, start: 
 }
 
 /// `PlaybackNearlyFinished`: queue the bridge's stream when it is not the one ending.
-async fn enqueue_next<B: StreamSource>(ending: Option<&AudioToken>, ctx: &Ctx<'_, B>) -> Handled {
+async fn enqueue_next<B: StreamSource, M>(
+    ending: Option<&AudioToken>,
+    ctx: &Ctx<'_, B, M>,
+) -> Handled {
     match ending {
         Some(ending) => switch_unless_same(Some(ending), PlayBehavior::Enqueue, ctx).await,
         None => Handled::silent().with_detail(Some("no token: nothing to enqueue after".into())),
@@ -282,9 +318,9 @@ async fn enqueue_next<B: StreamSource>(ending: Option<&AudioToken>, ctx: &Ctx<'_
 }
 
 /// `PlaybackFailed`: replace with the bridge's stream only if it is not the one that failed.
-async fn replace_failed<B: StreamSource>(
+async fn replace_failed<B: StreamSource, M>(
     failed_token: Option<&AudioToken>,
-    ctx: &Ctx<'_, B>,
+    ctx: &Ctx<'_, B, M>,
 ) -> Handled {
     switch_unless_same(failed_token, PlayBehavior::ReplaceAll, ctx).await
 }
@@ -292,10 +328,10 @@ async fn replace_failed<B: StreamSource>(
 /// Answers an AudioPlayer event with the bridge's stream unless `current` already names it:
 /// `ENQUEUE` after `current` (which must keep playing for it to be queued), or `REPLACE_ALL`.
 /// AudioPlayer events cannot speak, so problems only reach the log.
-async fn switch_unless_same<B: StreamSource>(
+async fn switch_unless_same<B: StreamSource, M>(
     current: Option<&AudioToken>,
     behavior: PlayBehavior,
-    ctx: &Ctx<'_, B>,
+    ctx: &Ctx<'_, B, M>,
 ) -> Handled {
     let (latest, bridge_ms) = fetch(ctx).await;
     let play = latest.and_then(|(latest, base)| {
@@ -340,21 +376,34 @@ fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
 
 /// Checks the settings a play needs (before any network call), then asks the bridge.
 /// Returns the milliseconds the bridge took, when it was asked.
-async fn fetch<'s, B: StreamSource>(
-    ctx: &Ctx<'s, B>,
+async fn fetch<'s, B: StreamSource, M>(
+    ctx: &Ctx<'s, B, M>,
 ) -> (Result<(Latest, &'s HttpsBase), SkillError>, Option<u64>) {
-    let settings = ctx.settings;
-    let (base, bridge) = match (&settings.stream_base, &settings.bridge) {
-        (Ok(base), Ok(bridge)) => (base, bridge),
-        (_, Err(e)) | (Err(e), _) => return (Err(e.clone().into()), None),
+    let base = match &ctx.settings.stream_base {
+        Ok(base) => base,
+        Err(e) => {
+            // The bridge setting is checked first: it is the one a fresh set-up misses first.
+            let error = ctx.settings.bridge.as_ref().err().unwrap_or(e);
+            return (Err(error.clone().into()), None);
+        }
+    };
+    let (latest, bridge_ms) = fetch_latest(ctx).await;
+    (latest.map(|l| (l, base)), bridge_ms)
+}
+
+/// Asks the bridge for the latest stream, when its setting is usable.
+/// Returns the milliseconds the bridge took, when it was asked.
+async fn fetch_latest<B: StreamSource, M>(
+    ctx: &Ctx<'_, B, M>,
+) -> (Result<Latest, SkillError>, Option<u64>) {
+    let bridge = match &ctx.settings.bridge {
+        Ok(bridge) => bridge,
+        Err(e) => return (Err(e.clone().into()), None),
     };
     let started = Instant::now();
     let latest = ctx.bridge.latest(bridge, ctx.deadline).await;
     let bridge_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    (
-        latest.map(|l| (l, base)).map_err(Into::into),
-        Some(bridge_ms),
-    )
+    (latest.map_err(Into::into), Some(bridge_ms))
 }
 
 /// A `Play` of the bridge's stream, rewritten onto the public host, with its metadata.

@@ -1,0 +1,480 @@
+//! The Music Assistant client: queue control over Music Assistant's JSON-RPC API.
+//!
+//! `POST <MA_API_URL>/api` with `{"message_id", "command", "args"}` and
+//! `Authorization: Bearer <MA_API_TOKEN>` (see MUSIC_ASSISTANT_API.md). Only the commands the
+//! skill uses are modelled, with typed requests and replies. Each failure is its own [`MaError`],
+//! so the user hears what happened and the owner's log says how to fix it. Music Assistant
+//! answers most failures with a bare 500; when a queue command gets one, the client asks for the
+//! queue to tell "unknown queue" from everything else.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::authority;
+use crate::deadline::Deadline;
+use crate::settings::MaSettings;
+use crate::stream::QueueId;
+
+/// The longest one Music Assistant call may take, even when the deadline allows more.
+pub const MA_TIMEOUT: Duration = Duration::from_millis(3000);
+/// Connecting may take at most this long.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
+/// Below this much time left, Music Assistant is not even asked.
+const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
+/// A reply larger than this is refused (a `players/all` of a big house is a few hundred KiB).
+const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
+/// What went wrong talking to Music Assistant. Messages name the host, never the token.
+#[derive(Debug, thiserror::Error)]
+pub enum MaError {
+    /// No connection (refused, DNS, TLS) or the connection broke.
+    #[error("could not reach Music Assistant at {host}")]
+    Unreachable {
+        /// Host and port.
+        host: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No complete answer in time.
+    #[error("Music Assistant at {host} did not answer {command} within {waited_ms} ms")]
+    TimedOut {
+        /// Host and port.
+        host: String,
+        /// The command.
+        command: &'static str,
+        /// How long the skill waited.
+        waited_ms: u64,
+    },
+    /// 401: the token is missing, unknown, expired or revoked.
+    #[error("Music Assistant at {host} refused the token (HTTP 401): create a long-lived token in Music Assistant (Profile, Long-lived access tokens) and store it as MA_API_TOKEN")]
+    Unauthorized {
+        /// Host and port.
+        host: String,
+    },
+    /// 403: the token's user may not run the command (scope, player filter, guest).
+    #[error("Music Assistant at {host} does not allow {command} for this token (HTTP 403: {message}): use a token of a user who may control queues")]
+    Forbidden {
+        /// Host and port.
+        host: String,
+        /// The command.
+        command: &'static str,
+        /// Music Assistant's explanation.
+        message: String,
+    },
+    /// 503: the server has no users yet.
+    #[error("Music Assistant at {host} is not set up yet (HTTP 503): finish its onboarding first")]
+    SetupRequired {
+        /// Host and port.
+        host: String,
+    },
+    /// The queue the request is about does not exist (any more).
+    #[error("Music Assistant at {host} has no queue '{queue}'")]
+    UnknownQueue {
+        /// Host and port.
+        host: String,
+        /// The queue id.
+        queue: String,
+    },
+    /// Any other failure status.
+    #[error("Music Assistant at {host} answered {command} with HTTP {status}: {message}")]
+    Failed {
+        /// Host and port.
+        host: String,
+        /// The command.
+        command: &'static str,
+        /// The status code.
+        status: u16,
+        /// The start of Music Assistant's explanation.
+        message: String,
+    },
+    /// The reply is not the JSON the command returns.
+    #[error("Music Assistant at {host} answered {command} with unexpected JSON: {reason}")]
+    InvalidReply {
+        /// Host and port.
+        host: String,
+        /// The command.
+        command: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be built (TLS set-up failed).
+    #[error("the HTTP client could not be set up: {0}")]
+    Client(String),
+}
+
+impl MaError {
+    /// A short stable name for log lines and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unreachable { .. } => "ma_unreachable",
+            Self::TimedOut { .. } => "ma_timeout",
+            Self::Unauthorized { .. } => "ma_unauthorized",
+            Self::Forbidden { .. } => "ma_forbidden",
+            Self::SetupRequired { .. } => "ma_setup_required",
+            Self::UnknownQueue { .. } => "ma_unknown_queue",
+            Self::Failed { .. } => "ma_failed",
+            Self::InvalidReply { .. } => "ma_invalid_reply",
+            Self::Client(_) => "http_client",
+        }
+    }
+}
+
+/// A queue command the skill sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueCommand {
+    /// `player_queues/next`.
+    Next,
+    /// `player_queues/play_index` at a position.
+    PlayIndex(u64),
+    /// `player_queues/shuffle`.
+    Shuffle(bool),
+    /// `player_queues/repeat`.
+    Repeat(RepeatMode),
+}
+
+/// `repeat_mode` of `player_queues/repeat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepeatMode {
+    /// No repeat.
+    Off,
+    /// The current item.
+    One,
+    /// The whole queue.
+    All,
+}
+
+impl QueueCommand {
+    /// The command name and its arguments for `queue`.
+    fn request(&self, queue: &QueueId) -> (&'static str, Value) {
+        let queue_id = queue.as_str();
+        match self {
+            Self::Next => ("player_queues/next", json!({ "queue_id": queue_id })),
+            Self::PlayIndex(index) => (
+                "player_queues/play_index",
+                json!({ "queue_id": queue_id, "index": index }),
+            ),
+            Self::Shuffle(enabled) => (
+                "player_queues/shuffle",
+                json!({ "queue_id": queue_id, "shuffle_enabled": enabled }),
+            ),
+            Self::Repeat(mode) => (
+                "player_queues/repeat",
+                json!({ "queue_id": queue_id, "repeat_mode": mode }),
+            ),
+        }
+    }
+}
+
+/// A player, as `players/all` describes it (only what the skill reads).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Player {
+    /// The player id; for the Alexa provider, the Echo's name.
+    pub player_id: String,
+    /// The provider instance (`alexa`).
+    #[serde(default)]
+    pub provider: String,
+    /// `playing`, `paused`, `idle`; newer servers also send `playback_state`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Newer servers' name for `state`.
+    #[serde(default)]
+    pub playback_state: Option<String>,
+    /// The queue feeding the player, when Music Assistant is the source.
+    #[serde(default)]
+    pub active_source: Option<String>,
+}
+
+impl Player {
+    /// Whether the player is playing right now.
+    pub fn is_playing(&self) -> bool {
+        self.state.as_deref().or(self.playback_state.as_deref()) == Some("playing")
+    }
+
+    /// Whether it belongs to Music Assistant's Alexa provider.
+    pub fn is_alexa(&self) -> bool {
+        self.provider == "alexa" || self.provider.starts_with("alexa--")
+    }
+}
+
+/// A queue, as `player_queues/get` describes it (only what the skill reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct PlayerQueue {
+    /// The queue id.
+    #[serde(default)]
+    pub queue_id: String,
+    /// Position of the current item.
+    #[serde(default)]
+    pub current_index: Option<u64>,
+    /// The current item.
+    #[serde(default)]
+    pub current_item: Option<QueueItem>,
+}
+
+/// A queue item (only what the skill reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct QueueItem {
+    /// "Artist - Title" for tracks.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The full media item.
+    #[serde(default)]
+    pub media_item: Option<MediaItem>,
+}
+
+/// A media item (only what the skill reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct MediaItem {
+    /// The title.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The artists.
+    #[serde(default)]
+    pub artists: Vec<Named>,
+    /// The album.
+    #[serde(default)]
+    pub album: Option<Named>,
+}
+
+/// Anything with a name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Named {
+    /// The name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Title, artist and album of what is playing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NowPlaying {
+    /// Track title.
+    pub title: Option<String>,
+    /// First artist.
+    pub artist: Option<String>,
+    /// Album.
+    pub album: Option<String>,
+}
+
+impl QueueItem {
+    /// What the item says about itself.
+    pub fn now_playing(&self) -> NowPlaying {
+        let clean = |s: Option<&String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        match &self.media_item {
+            Some(item) => NowPlaying {
+                title: clean(item.name.as_ref()).or_else(|| clean(self.name.as_ref())),
+                artist: clean(item.artists.first().and_then(|a| a.name.as_ref())),
+                album: clean(item.album.as_ref().and_then(|a| a.name.as_ref())),
+            },
+            None => NowPlaying {
+                title: clean(self.name.as_ref()),
+                ..NowPlaying::default()
+            },
+        }
+    }
+}
+
+/// What the skill asks Music Assistant. [`MaClient`] is the real one.
+pub trait MusicAssistant {
+    /// `player_queues/get`: the queue, or `None` when Music Assistant has no such queue.
+    fn queue(
+        &self,
+        ma: &MaSettings,
+        queue: &QueueId,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Option<PlayerQueue>, MaError>> + Send;
+
+    /// `players/all`.
+    fn players(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Vec<Player>, MaError>> + Send;
+
+    /// Sends `command` to `queue`.
+    fn send(
+        &self,
+        ma: &MaSettings,
+        queue: &QueueId,
+        command: &QueueCommand,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<(), MaError>> + Send;
+}
+
+/// Music Assistant over HTTP. One per container: its connection pool is reused across warm
+/// invocations, and the HTTP client itself is only built when a request first needs it.
+#[derive(Debug, Default)]
+pub struct MaClient {
+    http: OnceLock<Result<reqwest::Client, String>>,
+    next_message_id: AtomicU64,
+}
+
+#[derive(Serialize)]
+struct RpcRequest<'a> {
+    message_id: String,
+    command: &'a str,
+    args: &'a Value,
+}
+
+impl MaClient {
+    /// A client; nothing is built until the first request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, MaError> {
+        self.http
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .pool_idle_timeout(Duration::from_secs(50))
+                    .no_proxy()
+                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| MaError::Client(e.clone()))
+    }
+
+    /// Runs one command and reads its JSON reply as `T`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        ma: &MaSettings,
+        command: &'static str,
+        args: &Value,
+        deadline: Deadline,
+    ) -> Result<T, MaError> {
+        let host = authority(&ma.base);
+        let timeout = MA_TIMEOUT.min(deadline.remaining());
+        let timed_out = || MaError::TimedOut {
+            host: host.clone(),
+            command,
+            waited_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        };
+        if timeout < MIN_USEFUL_TIME {
+            return Err(timed_out());
+        }
+        let url = ma
+            .base
+            .join("api")
+            .map_err(|e| MaError::Client(e.to_string()))?;
+        let message_id = self.next_message_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let body = RpcRequest {
+            message_id: message_id.to_string(),
+            command,
+            args,
+        };
+        let body = serde_json::to_vec(&body).map_err(|e| MaError::Client(e.to_string()))?;
+        let mut token =
+            reqwest::header::HeaderValue::try_from(format!("Bearer {}", ma.token.expose_secret()))
+                .map_err(|_| MaError::Client("MA_API_TOKEN is not a valid header value".into()))?;
+        token.set_sensitive(true);
+        let transport = |source: reqwest::Error| {
+            if source.is_timeout() {
+                timed_out()
+            } else {
+                MaError::Unreachable {
+                    host: host.clone(),
+                    source,
+                }
+            }
+        };
+        let mut response = self
+            .http()?
+            .post(url)
+            .timeout(timeout)
+            .header(reqwest::header::AUTHORIZATION, token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let mut reply = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if reply.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(MaError::InvalidReply {
+                    host,
+                    command,
+                    reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes"),
+                });
+            }
+            reply.extend_from_slice(&chunk);
+        }
+        let message = || {
+            String::from_utf8_lossy(&reply)
+                .trim()
+                .chars()
+                .take(200)
+                .collect::<String>()
+        };
+        match status {
+            200..=299 => serde_json::from_slice(&reply).map_err(|e| MaError::InvalidReply {
+                host: host.clone(),
+                command,
+                reason: e.to_string(),
+            }),
+            401 => Err(MaError::Unauthorized { host }),
+            403 => Err(MaError::Forbidden {
+                host,
+                command,
+                message: message(),
+            }),
+            503 => Err(MaError::SetupRequired { host }),
+            _ => Err(MaError::Failed {
+                host,
+                command,
+                status,
+                message: message(),
+            }),
+        }
+    }
+}
+
+impl MusicAssistant for MaClient {
+    async fn queue(
+        &self,
+        ma: &MaSettings,
+        queue: &QueueId,
+        deadline: Deadline,
+    ) -> Result<Option<PlayerQueue>, MaError> {
+        let args = json!({ "queue_id": queue.as_str() });
+        self.call(ma, "player_queues/get", &args, deadline).await
+    }
+
+    async fn players(&self, ma: &MaSettings, deadline: Deadline) -> Result<Vec<Player>, MaError> {
+        self.call(ma, "players/all", &json!({}), deadline).await
+    }
+
+    async fn send(
+        &self,
+        ma: &MaSettings,
+        queue: &QueueId,
+        command: &QueueCommand,
+        deadline: Deadline,
+    ) -> Result<(), MaError> {
+        let (name, args) = command.request(queue);
+        let error = match self.call::<Value>(ma, name, &args, deadline).await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        // Music Assistant answers an unknown queue with a bare 500: ask whether it exists.
+        if matches!(error, MaError::Failed { status: 500, .. })
+            && matches!(self.queue(ma, queue, deadline).await, Ok(None))
+        {
+            return Err(MaError::UnknownQueue {
+                host: authority(&ma.base),
+                queue: queue.as_str().to_owned(),
+            });
+        }
+        Err(error)
+    }
+}

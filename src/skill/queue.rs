@@ -1,0 +1,326 @@
+//! Queue control: next, previous, start over, shuffle, repeat and "what's playing", sent to the
+//! Music Assistant queue that feeds the Echo.
+//!
+//! Which queue, with no database and no pairing step in the common case:
+//! 1. the queue id kept in the device's AudioPlayer token (every request from a device that plays
+//!    through the skill carries it in `context.AudioPlayer.token`);
+//! 2. else the `DEVICE_PLAYERS` setting, for devices that never played through the skill;
+//! 3. else the one player of Music Assistant's Alexa provider that is playing, if exactly one is.
+//!
+//! Music Assistant reacts to a queue change by pushing the new stream to the bridge and making
+//! the Echo ask the skill to play it, so the answer to the command itself is only a brief
+//! confirmation (and nothing at all for the remote's buttons). Pause, stop and resume stay on the
+//! Echo's own AudioPlayer: sent to Music Assistant's Alexa player they would come back to the
+//! skill as new voice commands.
+
+use std::fmt;
+use std::time::Instant;
+
+use super::{failed, fetch_latest, Ctx, Handled, Outcome, SkillError};
+use crate::alexa::request::SkillRequest;
+use crate::alexa::response::ResponseEnvelope;
+use crate::bridge::StreamSource;
+use crate::music_assistant::{MaError, MusicAssistant, NowPlaying, QueueCommand, RepeatMode};
+use crate::settings::{MaSettings, SettingsError, MA_API_URL};
+use crate::speech::{self, Language, Phrase};
+use crate::stream::QueueId;
+
+/// A queue command the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The next item.
+    Next,
+    /// The item before the current one (the current one again at the start of the queue).
+    Previous,
+    /// The current item from its start.
+    StartOver,
+    /// Shuffle on or off.
+    Shuffle(bool),
+    /// Repeat the whole queue, or stop repeating.
+    Loop(bool),
+    /// Repeat the current item.
+    RepeatOne,
+}
+
+impl Action {
+    fn done(self) -> Phrase {
+        match self {
+            Self::Next => Phrase::NextDone,
+            Self::Previous => Phrase::PreviousDone,
+            Self::StartOver => Phrase::StartOverDone,
+            Self::Shuffle(true) => Phrase::ShuffleOnDone,
+            Self::Shuffle(false) => Phrase::ShuffleOffDone,
+            Self::Loop(true) => Phrase::LoopOnDone,
+            Self::Loop(false) => Phrase::LoopOffDone,
+            Self::RepeatOne => Phrase::RepeatOneDone,
+        }
+    }
+}
+
+/// Which rule chose the queue, for the log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueRule {
+    /// The queue id in the device's AudioPlayer token.
+    Token,
+    /// The `DEVICE_PLAYERS` setting.
+    DevicePlayers,
+    /// The only playing player of the Alexa provider.
+    OnlyPlayingAlexaPlayer,
+}
+
+impl fmt::Display for QueueRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Token => "token",
+            Self::DevicePlayers => "device_players",
+            Self::OnlyPlayingAlexaPlayer => "only_playing_alexa_player",
+        })
+    }
+}
+
+/// The queue a request controls, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenQueue {
+    /// The queue.
+    pub queue: QueueId,
+    /// The rule that chose it.
+    pub rule: QueueRule,
+}
+
+/// Time spent talking to Music Assistant during one request.
+#[derive(Default)]
+struct Clock {
+    ma_ms: Option<u64>,
+}
+
+impl Clock {
+    async fn time<T>(&mut self, call: impl std::future::Future<Output = T>) -> T {
+        let started = Instant::now();
+        let result = call.await;
+        let spent = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.ma_ms = Some(self.ma_ms.unwrap_or(0).saturating_add(spent));
+        result
+    }
+}
+
+/// Runs `action` on the device's queue. `voice` requests hear a brief confirmation or what went
+/// wrong; the remote's buttons get an empty response either way.
+pub(super) async fn control<B, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    action: Action,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let voice = req.may_speak();
+    let mut clock = Clock::default();
+    let mut chosen = None;
+    let result = async {
+        let ma = ctx
+            .settings
+            .music_assistant
+            .as_ref()
+            .map_err(|e| e.clone())?;
+        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
+        let command = command_for(action, &queue.queue, ma, ctx, &mut clock).await;
+        chosen = Some(queue.clone());
+        let command = command?;
+        clock
+            .time(
+                ctx.music_assistant
+                    .send(ma, &queue.queue, &command, ctx.deadline),
+            )
+            .await?;
+        Ok::<_, SkillError>(())
+    }
+    .await;
+    let mut handled = match result {
+        Ok(()) if voice => Handled::say(action.done(), language),
+        Ok(()) => Handled::silent(),
+        Err(error) => failed(error, voice, language),
+    };
+    handled.ma_ms = clock.ma_ms;
+    handled.queue = chosen;
+    handled
+}
+
+/// The Music Assistant command for `action`; previous and start over read the queue's position.
+async fn command_for<B, M: MusicAssistant>(
+    action: Action,
+    queue: &QueueId,
+    ma: &MaSettings,
+    ctx: &Ctx<'_, B, M>,
+    clock: &mut Clock,
+) -> Result<QueueCommand, SkillError> {
+    Ok(match action {
+        Action::Next => QueueCommand::Next,
+        // Music Assistant's own `previous` restarts the item once 5 s have played, which a voice
+        // command always exceeds: go to the index before the current one instead.
+        Action::Previous => QueueCommand::PlayIndex(
+            current_index(queue, ma, ctx, clock)
+                .await?
+                .saturating_sub(1),
+        ),
+        Action::StartOver => QueueCommand::PlayIndex(current_index(queue, ma, ctx, clock).await?),
+        Action::Shuffle(on) => QueueCommand::Shuffle(on),
+        Action::Loop(true) => QueueCommand::Repeat(RepeatMode::All),
+        Action::Loop(false) => QueueCommand::Repeat(RepeatMode::Off),
+        Action::RepeatOne => QueueCommand::Repeat(RepeatMode::One),
+    })
+}
+
+/// The position of the queue's current item (0 when it has none).
+async fn current_index<B, M: MusicAssistant>(
+    queue: &QueueId,
+    ma: &MaSettings,
+    ctx: &Ctx<'_, B, M>,
+    clock: &mut Clock,
+) -> Result<u64, SkillError> {
+    let found = clock
+        .time(ctx.music_assistant.queue(ma, queue, ctx.deadline))
+        .await?;
+    let state = found.ok_or_else(|| MaError::UnknownQueue {
+        host: crate::authority(&ma.base),
+        queue: queue.as_str().to_owned(),
+    })?;
+    Ok(state.current_index.unwrap_or(0))
+}
+
+/// Finds the queue of the device that sent `req` (see the module documentation).
+async fn choose_queue<B, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    ma: &MaSettings,
+    clock: &mut Clock,
+) -> Result<ChosenQueue, SkillError> {
+    if let Some(queue) = req.player.token.as_ref().and_then(|t| t.queue()) {
+        return Ok(ChosenQueue {
+            queue: queue.clone(),
+            rule: QueueRule::Token,
+        });
+    }
+    let device_players = ctx
+        .settings
+        .device_players
+        .as_ref()
+        .map_err(|e| e.clone())?;
+    if let Some(player) = req
+        .device_id
+        .as_ref()
+        .and_then(|device| device_players.get(device))
+        .and_then(|player| QueueId::new(player))
+    {
+        return Ok(ChosenQueue {
+            queue: player,
+            rule: QueueRule::DevicePlayers,
+        });
+    }
+    let players = clock
+        .time(ctx.music_assistant.players(ma, ctx.deadline))
+        .await?;
+    let playing: Vec<_> = players
+        .iter()
+        .filter(|p| p.is_alexa() && p.is_playing())
+        .collect();
+    match playing.as_slice() {
+        [only] => {
+            let queue = only
+                .active_source
+                .as_deref()
+                .and_then(QueueId::new)
+                .or_else(|| QueueId::new(&only.player_id));
+            queue
+                .map(|queue| ChosenQueue {
+                    queue,
+                    rule: QueueRule::OnlyPlayingAlexaPlayer,
+                })
+                .ok_or(SkillError::NoQueue { playing: 1 })
+        }
+        _ => Err(SkillError::NoQueue {
+            playing: playing.len(),
+        }),
+    }
+}
+
+/// "What's playing": title, artist and album of the current item, from Music Assistant when it
+/// is configured and knows the device's queue, else from what the bridge last received.
+pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let mut clock = Clock::default();
+    let mut chosen = None;
+    let from_ma = match &ctx.settings.music_assistant {
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => None,
+        Err(e) => Some(Err(SkillError::from(e.clone()))),
+        Ok(ma) => match choose_queue(req, ctx, ma, &mut clock).await {
+            Err(SkillError::NoQueue { .. }) => None,
+            Err(e) => Some(Err(e)),
+            Ok(queue) => {
+                let found = clock
+                    .time(ctx.music_assistant.queue(ma, &queue.queue, ctx.deadline))
+                    .await;
+                chosen = Some(queue);
+                Some(
+                    found
+                        .map(|q| {
+                            q.and_then(|q| q.current_item)
+                                .map(|item| item.now_playing())
+                                .unwrap_or_default()
+                        })
+                        .map_err(SkillError::from),
+                )
+            }
+        },
+    };
+    let mut bridge_ms = None;
+    let known = match from_ma {
+        Some(known) => known,
+        None => {
+            let (latest, ms) = fetch_latest(ctx).await;
+            bridge_ms = ms;
+            latest.map(|l| NowPlaying {
+                title: l.title,
+                artist: l.artist,
+                album: l.album,
+            })
+        }
+    };
+    let mut handled = match known {
+        Ok(now) => Handled::new(
+            ResponseEnvelope::say(describe(&now, language)),
+            Outcome::Spoke,
+        ),
+        Err(error) => failed(error, true, language),
+    };
+    handled.ma_ms = clock.ma_ms;
+    handled.bridge_ms = bridge_ms;
+    handled.queue = chosen;
+    handled
+}
+
+/// The sentence for what plays, with whatever is known of it.
+fn describe(now: &NowPlaying, language: Language) -> String {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(150).collect::<String>())
+    };
+    match (clean(&now.title), clean(&now.artist), clean(&now.album)) {
+        (Some(title), Some(artist), Some(album)) => speech::say_with(
+            Phrase::NowPlayingFull,
+            language,
+            &[("title", &title), ("artist", &artist), ("album", &album)],
+        ),
+        (Some(title), Some(artist), None) => speech::say_with(
+            Phrase::NowPlayingTitleArtist,
+            language,
+            &[("title", &title), ("artist", &artist)],
+        ),
+        (Some(title), None, _) => {
+            speech::say_with(Phrase::NowPlayingTitle, language, &[("title", &title)])
+        }
+        (None, _, _) => speech::say(Phrase::NothingPlaying, language),
+    }
+}

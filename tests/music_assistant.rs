@@ -1,0 +1,524 @@
+//! Queue control against a Music Assistant stand-in on 127.0.0.1 that records every JSON-RPC
+//! call: the exact command, args and bearer header for each intent and button, each rule that
+//! picks the queue, each failure's spoken answer, and the token kept out of the logs.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::service::Service;
+use ma_alexa_skill::settings::Settings;
+use ma_alexa_skill::speech::{Language, Phrase};
+use serde_json::{json, Value};
+
+/// How the Music Assistant stand-in answers a command.
+type Answer = fn(&str, &Value) -> Reply;
+
+const DEVICE: &str = "amzn1.ask.device.AEXAMPLEDEVICEID7K3M5P7R9T1V3X5Z7B9D";
+
+fn bearer() -> Option<String> {
+    Some(format!("Bearer {MA_TOKEN}"))
+}
+
+async fn answer_with(settings: Settings, event: Value) -> Value {
+    let response = Service::new(settings)
+        .answer(event, Deadline::local())
+        .await
+        .unwrap_or_else(|e| panic!("refused: {e}"));
+    serde_json::to_value(&response).expect("serializes")
+}
+
+/// Runs `stem` against a healthy bridge and a Music Assistant answering through `reply`.
+async fn run(stem: &str, reply: Answer) -> (Value, Stub) {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(reply).await;
+    let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event(stem)).await;
+    (response, ma)
+}
+
+#[tokio::test]
+async fn every_command_sends_exactly_its_json_rpc_call() {
+    let q = json!({ "queue_id": QUEUE });
+    let cases: Vec<(&str, Vec<(&str, Value)>)> = vec![
+        ("next_intent", vec![("player_queues/next", q.clone())]),
+        (
+            "playback_controller_next",
+            vec![("player_queues/next", q.clone())],
+        ),
+        (
+            "previous_intent",
+            vec![
+                ("player_queues/get", q.clone()),
+                (
+                    "player_queues/play_index",
+                    json!({ "queue_id": QUEUE, "index": 2 }),
+                ),
+            ],
+        ),
+        (
+            "playback_controller_previous",
+            vec![
+                ("player_queues/get", q.clone()),
+                (
+                    "player_queues/play_index",
+                    json!({ "queue_id": QUEUE, "index": 2 }),
+                ),
+            ],
+        ),
+        (
+            "start_over_intent",
+            vec![
+                ("player_queues/get", q.clone()),
+                (
+                    "player_queues/play_index",
+                    json!({ "queue_id": QUEUE, "index": 3 }),
+                ),
+            ],
+        ),
+        (
+            "shuffle_on_intent",
+            vec![(
+                "player_queues/shuffle",
+                json!({ "queue_id": QUEUE, "shuffle_enabled": true }),
+            )],
+        ),
+        (
+            "shuffle_off_intent",
+            vec![(
+                "player_queues/shuffle",
+                json!({ "queue_id": QUEUE, "shuffle_enabled": false }),
+            )],
+        ),
+        (
+            "loop_on_intent",
+            vec![(
+                "player_queues/repeat",
+                json!({ "queue_id": QUEUE, "repeat_mode": "all" }),
+            )],
+        ),
+        (
+            "loop_off_intent",
+            vec![(
+                "player_queues/repeat",
+                json!({ "queue_id": QUEUE, "repeat_mode": "off" }),
+            )],
+        ),
+        (
+            "repeat_intent",
+            vec![(
+                "player_queues/repeat",
+                json!({ "queue_id": QUEUE, "repeat_mode": "one" }),
+            )],
+        ),
+    ];
+    for (stem, want) in cases {
+        let (response, ma) = run(stem, healthy_music_assistant).await;
+        let calls = ma.rpc_calls();
+        let got: Vec<(&str, &Value)> = calls.iter().map(|(c, a, _)| (c.as_str(), a)).collect();
+        let want: Vec<(&str, &Value)> = want.iter().map(|(c, a)| (*c, a)).collect();
+        assert_eq!(got, want, "{stem}");
+        for (command, _, auth) in &calls {
+            assert_eq!(
+                auth,
+                &bearer(),
+                "{stem}: {command} carries the bearer token"
+            );
+        }
+        let seen = ma.seen();
+        for request in &seen {
+            assert_eq!(
+                request.headers.get("content-type").map(String::as_str),
+                Some("application/json")
+            );
+            let body: Value = serde_json::from_slice(&request.body).expect("JSON body");
+            assert!(
+                body["message_id"].is_string(),
+                "{stem}: message_id is a string"
+            );
+        }
+        let voice = !stem.starts_with("playback_controller");
+        if voice {
+            assert_eq!(Shape::of(&response), Shape::say(), "{stem}");
+        } else {
+            assert_eq!(Shape::of(&response), Shape::empty(), "{stem}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn previous_at_the_first_item_restarts_it() {
+    fn first_item(command: &str, args: &Value) -> Reply {
+        match command {
+            "player_queues/get" => {
+                Reply::ok(json!({ "queue_id": QUEUE, "current_index": 0 }).to_string())
+            }
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    let (_, ma) = run("previous_intent", first_item).await;
+    let calls = ma.rpc_calls();
+    assert_eq!(calls[1].0, "player_queues/play_index");
+    assert_eq!(calls[1].1, json!({ "queue_id": QUEUE, "index": 0 }));
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture(filter: &str) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = logging::subscriber(Some(filter), LogFormat::Json, move || writer.clone());
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+fn answered_line(logs: &str) -> Value {
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"answered"))
+        .unwrap_or_else(|| panic!("no answered line in {logs}"));
+    serde_json::from_str(line).expect("JSON line")
+}
+
+#[tokio::test]
+async fn the_token_in_the_audio_player_context_picks_the_queue() {
+    let (logs, _guard) = capture("info");
+    let (_, ma) = run("next_intent", healthy_music_assistant).await;
+    assert_eq!(
+        ma.rpc_calls().len(),
+        1,
+        "no players/all when the token names the queue"
+    );
+    let line = answered_line(&logs.text());
+    assert_eq!(line["queue_rule"], "token");
+    assert_eq!(line["queue"], QUEUE);
+}
+
+#[tokio::test]
+async fn device_players_picks_the_queue_of_a_device_without_token() {
+    let (logs, _guard) = capture("info");
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(healthy_music_assistant).await;
+    let mapping = json!({ DEVICE: "Bedroom Echo", "amzn1.ask.device.OTHER": "Office" }).to_string();
+    let settings = settings(&[
+        ("API_HOSTNAME", &bridge.base()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("MA_API_URL", &ma.base()),
+        ("MA_API_TOKEN", MA_TOKEN),
+        ("DEVICE_PLAYERS", &mapping),
+    ]);
+    let response = answer_with(settings, event("next_intent_without_token")).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NextDone.text(Language::English))
+    );
+    let calls = ma.rpc_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].0, "player_queues/next");
+    assert_eq!(calls[0].1, json!({ "queue_id": "Bedroom Echo" }));
+    assert_eq!(answered_line(&logs.text())["queue_rule"], "device_players");
+}
+
+#[tokio::test]
+async fn the_only_playing_alexa_player_picks_the_queue_as_a_last_resort() {
+    let (logs, _guard) = capture("info");
+    let (response, ma) = run("next_intent_without_token", healthy_music_assistant).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NextDone.text(Language::English))
+    );
+    let calls = ma.rpc_calls();
+    assert_eq!(calls[0].0, "players/all");
+    assert_eq!(
+        calls[1],
+        (
+            "player_queues/next".to_owned(),
+            json!({ "queue_id": QUEUE }),
+            bearer()
+        )
+    );
+    assert_eq!(
+        answered_line(&logs.text())["queue_rule"],
+        "only_playing_alexa_player"
+    );
+}
+
+#[tokio::test]
+async fn no_queue_is_explained_when_no_rule_finds_one() {
+    fn none_playing(command: &str, args: &Value) -> Reply {
+        match command {
+            "players/all" => Reply::ok(
+                json!([{ "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" }])
+                    .to_string(),
+            ),
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    fn two_playing(command: &str, args: &Value) -> Reply {
+        match command {
+            "players/all" => Reply::ok(
+                json!([
+                    { "player_id": "Kitchen Echo", "provider": "alexa", "playback_state": "playing" },
+                    { "player_id": "Bedroom Echo", "provider": "alexa", "state": "playing" }
+                ])
+                .to_string(),
+            ),
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    for reply in [none_playing as Answer, two_playing] {
+        let (response, ma) = run("next_intent_without_token", reply).await;
+        assert_eq!(
+            speech_text(&response).as_deref(),
+            Some(Phrase::NoQueue.text(Language::English))
+        );
+        let commands: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+        assert_eq!(
+            commands,
+            ["players/all"],
+            "nothing is commanded without a queue"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_music_assistant_failure_has_its_answer() {
+    fn unauthorized(_: &str, _: &Value) -> Reply {
+        Reply::Status(401, "Authentication required".into())
+    }
+    fn forbidden(_: &str, _: &Value) -> Reply {
+        Reply::Status(403, "This command requires the queues.control scope".into())
+    }
+    fn setup_required(_: &str, _: &Value) -> Reply {
+        Reply::Status(503, "Setup required".into())
+    }
+    fn unknown_queue(command: &str, _: &Value) -> Reply {
+        match command {
+            "player_queues/get" => Reply::ok("null"),
+            _ => Reply::Status(500, "Internal server error".into()),
+        }
+    }
+    fn broken(command: &str, args: &Value) -> Reply {
+        match command {
+            "player_queues/next" | "player_queues/play_index" => {
+                Reply::Status(500, "Internal server error".into())
+            }
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    fn garbage(_: &str, _: &Value) -> Reply {
+        Reply::ok("<html>not json</html>")
+    }
+    fn slow(_: &str, _: &Value) -> Reply {
+        Reply::Slow(Duration::from_secs(30), 200, "null".into())
+    }
+    let cases: [(&str, Answer, Phrase); 7] = [
+        ("401", unauthorized, Phrase::MaUnauthorized),
+        ("403", forbidden, Phrase::MaForbidden),
+        ("503", setup_required, Phrase::MaSetupRequired),
+        ("unknown queue", unknown_queue, Phrase::MaUnknownQueue),
+        ("500", broken, Phrase::MaFailed),
+        ("garbage", garbage, Phrase::MaFailed),
+        ("slow", slow, Phrase::MaTimedOut),
+    ];
+    for (name, reply, phrase) in cases {
+        for (stem, language) in [
+            ("next_intent", Language::English),
+            ("previous_intent", Language::English),
+        ] {
+            let (response, _) = run(stem, reply).await;
+            assert_eq!(
+                speech_text(&response).as_deref(),
+                Some(phrase.text(language)),
+                "{stem} with {name}"
+            );
+            assert_eq!(
+                response["response"]["card"]["content"],
+                phrase.text(language),
+                "{stem} with {name}"
+            );
+        }
+        let (button, _) = run("playback_controller_next", reply).await;
+        assert_eq!(
+            Shape::of(&button),
+            Shape::empty(),
+            "buttons stay silent with {name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_music_assistant_is_explained() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let settings = settings_with_ma(&bridge.base(), &closed_port_base().await);
+    let response = answer_with(settings, event("shuffle_on_intent")).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::MaUnreachable.text(Language::English))
+    );
+}
+
+#[tokio::test]
+async fn missing_music_assistant_settings_are_named() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(healthy_music_assistant).await;
+    let cases = [
+        (settings_for(&bridge.base()), "MA API URL"),
+        (
+            settings(&[
+                ("API_HOSTNAME", &bridge.base()),
+                ("MA_HOSTNAME", MA_HOSTNAME),
+                ("MA_API_URL", &ma.base()),
+            ]),
+            "MA API TOKEN",
+        ),
+    ];
+    for (settings, spoken) in cases {
+        let response = answer_with(settings, event("next_intent")).await;
+        assert_eq!(
+            speech_text(&response),
+            Some(
+                Phrase::SettingMissing
+                    .text(Language::English)
+                    .replace("{setting}", spoken)
+            )
+        );
+    }
+    assert_eq!(ma.count(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_skill_id_reaches_no_music_assistant() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(healthy_music_assistant).await;
+    let mut settings = settings_with_ma(&bridge.base(), &ma.base());
+    settings.skill_id = Some("amzn1.ask.skill.someone-else".into());
+    let service = Service::new(settings);
+    for stem in [
+        "next_intent",
+        "previous_intent",
+        "now_playing_intent",
+        "playback_controller_next",
+        "next_intent_without_token",
+    ] {
+        assert!(
+            service
+                .answer(event(stem), Deadline::local())
+                .await
+                .is_err(),
+            "{stem}"
+        );
+    }
+    assert_eq!(ma.count(), 0);
+    assert_eq!(bridge.count(), 0);
+}
+
+#[tokio::test]
+async fn now_playing_comes_from_music_assistant_else_from_the_bridge() {
+    // From Music Assistant.
+    let (response, _) = run("now_playing_intent", healthy_music_assistant).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("This is So What by Miles Davis, from Kind of Blue.")
+    );
+
+    // Without Music Assistant settings: the bridge's metadata.
+    let bridge = Stub::bridge(Reply::ok(
+        json!({ "streamUrl": CURRENT_STREAM, "title": "Blue in Green", "artist": "Miles Davis" })
+            .to_string(),
+    ))
+    .await;
+    let response = answer_with(settings_for(&bridge.base()), event("now_playing_intent")).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("This is Blue in Green by Miles Davis.")
+    );
+
+    // Music Assistant cannot tell which queue: the bridge's metadata again.
+    let ma = Stub::music_assistant(|command, args| match command {
+        "players/all" => Reply::ok("[]"),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    let response = answer_with(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        event("next_intent_without_token"),
+    )
+    .await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NoQueue.text(Language::English))
+    );
+    let mut without_token = event("next_intent_without_token");
+    without_token["request"]["intent"]["name"] = json!("NowPlayingIntent");
+    let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), without_token).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("This is Blue in Green by Miles Davis.")
+    );
+
+    // An empty queue.
+    let (response, _) = run("now_playing_intent", |command, args| match command {
+        "player_queues/get" => Reply::ok(
+            json!({ "queue_id": QUEUE, "current_index": null, "current_item": null }).to_string(),
+        ),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NothingPlaying.text(Language::English))
+    );
+}
+
+#[tokio::test]
+async fn the_token_never_reaches_the_logs() {
+    let (logs, _guard) = capture("trace");
+    for reply in [
+        healthy_music_assistant as Answer,
+        |_: &str, _: &Value| Reply::Status(401, "Authentication required".into()),
+        |_: &str, _: &Value| Reply::Status(400, "Invalid JSON: {}".into()),
+    ] {
+        for stem in [
+            "next_intent",
+            "previous_intent",
+            "now_playing_intent",
+            "next_intent_without_token",
+        ] {
+            let (_, ma) = run(stem, reply).await;
+            assert!(ma.count() > 0);
+        }
+    }
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    tracing::debug!(settings = ?settings_with_ma(&bridge.base(), "http://127.0.0.1:9"), "settings");
+    let logs = logs.text();
+    assert!(
+        logs.contains("\"settings\"") && logs.contains("answered"),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains("test-long-lived-token"),
+        "the token reached the logs"
+    );
+    assert!(!logs.contains(DEVICE), "a device id reached the logs");
+}
