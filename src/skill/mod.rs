@@ -1,9 +1,10 @@
 //! The skill itself: a [`SkillRequest`] in, the response ALEXA_CONTRACT.md prescribes out.
 //!
 //! [`handle`] knows nothing of Lambda. Its outside world comes in through [`Ctx`]: the settings,
-//! the bridge (any [`StreamSource`]) and the deadline. It never fails: every problem becomes the
-//! answer the request kind allows (a spoken explanation for voice requests, silence for
-//! AudioPlayer events), and the problem itself is handed back for the request's log line.
+//! the bridge (any [`StreamSource`]), Music Assistant (any [`MusicAssistant`]) and the deadline.
+//! It never fails: every problem becomes the answer the request kind allows (a spoken
+//! explanation for voice requests, silence for AudioPlayer events), and the problem itself is
+//! handed back for the request's log line.
 //!
 //! Play decisions, without any database:
 //! - launch, resume and the play button continue from `context.AudioPlayer.offsetInMilliseconds`
@@ -12,6 +13,8 @@
 //! - `PlaybackNearlyFinished` enqueues the bridge's stream only when it differs from the one
 //!   ending; `PlaybackFailed` replaces only when the bridge holds a different stream than the
 //!   failed one, so a broken URL is never retried in a loop.
+//!
+//! Queue control (next, previous, shuffle, repeat, "what's playing") lives in `queue.rs`.
 
 mod queue;
 
