@@ -6,7 +6,6 @@
 //! chooses words (that is `speech.rs`).
 
 use std::future::Future;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
@@ -14,16 +13,13 @@ use serde::Deserialize;
 
 use crate::authority;
 use crate::deadline::Deadline;
+use crate::http::{self, LazyClient, ReadError};
 use crate::settings::BridgeSettings;
 use crate::stream::InternalStream;
 
 /// The longest the bridge gets to answer, even when the deadline would allow more: a bridge
 /// that has not answered by then is not going to, and the user deserves an explanation.
 pub const BRIDGE_TIMEOUT: Duration = Duration::from_millis(3000);
-/// Connecting may take at most this long (TCP and TLS).
-pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
-/// Below this much time left, the bridge is not even asked.
-const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
 /// A bridge reply larger than this is not a latest-url reply.
 const MAX_REPLY_BYTES: usize = 64 * 1024;
 /// The endpoint, relative to the bridge base.
@@ -142,7 +138,7 @@ pub trait StreamSource {
 /// invocations, and the HTTP client itself is only built when a request first needs it.
 #[derive(Debug, Default)]
 pub struct BridgeClient {
-    http: OnceLock<Result<reqwest::Client, String>>,
+    http: LazyClient,
 }
 
 /// The reply of `GET /ma/latest-url`; unknown fields (`version`, `timestamp`…) are ignored.
@@ -167,41 +163,29 @@ impl BridgeClient {
         Self::default()
     }
 
-    fn http(&self) -> Result<&reqwest::Client, BridgeError> {
-        self.http
-            .get_or_init(|| {
-                reqwest::Client::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .pool_idle_timeout(Duration::from_secs(50))
-                    .no_proxy()
-                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(|e| BridgeError::Client(e.clone()))
-    }
-
     async fn fetch(
         &self,
         bridge: &BridgeSettings,
         deadline: Deadline,
     ) -> Result<Latest, BridgeError> {
         let host = authority(&bridge.base);
-        let timeout = BRIDGE_TIMEOUT.min(deadline.remaining());
+        let timeout =
+            http::budget(BRIDGE_TIMEOUT, deadline).map_err(|left| BridgeError::TimedOut {
+                host: host.clone(),
+                waited_ms: http::millis(left),
+            })?;
         let timed_out = || BridgeError::TimedOut {
             host: host.clone(),
-            waited_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            waited_ms: http::millis(timeout),
         };
-        if timeout < MIN_USEFUL_TIME {
-            return Err(timed_out());
-        }
         let url = bridge
             .base
             .join(LATEST_PATH)
             .map_err(|e| BridgeError::Client(e.to_string()))?;
         let mut request = self
-            .http()?
+            .http
+            .get()
+            .map_err(BridgeError::Client)?
             .get(url)
             .timeout(timeout)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -230,16 +214,16 @@ impl BridgeClient {
             404 => return Err(BridgeError::NothingPushed { host }),
             _ => return Err(BridgeError::Status { host, status }),
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+        let body = match http::read_capped(&mut response, MAX_REPLY_BYTES).await {
+            Ok(body) => body,
+            Err(ReadError::Transport(e)) => return Err(transport(e)),
+            Err(ReadError::TooLarge(max)) => {
                 return Err(BridgeError::InvalidReply {
                     host,
-                    reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes"),
-                });
+                    reason: format!("the reply is larger than {max} bytes"),
+                })
             }
-            body.extend_from_slice(&chunk);
-        }
+        };
         let reply: LatestReply =
             serde_json::from_slice(&body).map_err(|e| BridgeError::InvalidReply {
                 host: host.clone(),

@@ -16,6 +16,7 @@
 pub mod alexa;
 pub mod bridge;
 pub mod deadline;
+mod http;
 pub mod logging;
 pub mod music_assistant;
 pub mod service;

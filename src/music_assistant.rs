@@ -9,7 +9,6 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
@@ -19,15 +18,12 @@ use serde_json::{json, Value};
 
 use crate::authority;
 use crate::deadline::Deadline;
+use crate::http::{self, LazyClient, ReadError};
 use crate::settings::MaSettings;
 use crate::stream::QueueId;
 
 /// The longest one Music Assistant call may take, even when the deadline allows more.
 pub const MA_TIMEOUT: Duration = Duration::from_millis(3000);
-/// Connecting may take at most this long.
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
-/// Below this much time left, Music Assistant is not even asked.
-const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
 /// A reply larger than this is refused (a `players/all` of a big house is a few hundred KiB).
 const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
@@ -312,7 +308,7 @@ pub trait MusicAssistant {
 /// invocations, and the HTTP client itself is only built when a request first needs it.
 #[derive(Debug, Default)]
 pub struct MaClient {
-    http: OnceLock<Result<reqwest::Client, String>>,
+    http: LazyClient,
     next_message_id: AtomicU64,
 }
 
@@ -329,21 +325,6 @@ impl MaClient {
         Self::default()
     }
 
-    fn http(&self) -> Result<&reqwest::Client, MaError> {
-        self.http
-            .get_or_init(|| {
-                reqwest::Client::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .pool_idle_timeout(Duration::from_secs(50))
-                    .no_proxy()
-                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(|e| MaError::Client(e.clone()))
-    }
-
     /// Runs one command and reads its JSON reply as `T`.
     async fn call<T: DeserializeOwned>(
         &self,
@@ -353,15 +334,16 @@ impl MaClient {
         deadline: Deadline,
     ) -> Result<T, MaError> {
         let host = authority(&ma.base);
-        let timeout = MA_TIMEOUT.min(deadline.remaining());
+        let timeout = http::budget(MA_TIMEOUT, deadline).map_err(|left| MaError::TimedOut {
+            host: host.clone(),
+            command,
+            waited_ms: http::millis(left),
+        })?;
         let timed_out = || MaError::TimedOut {
             host: host.clone(),
             command,
-            waited_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            waited_ms: http::millis(timeout),
         };
-        if timeout < MIN_USEFUL_TIME {
-            return Err(timed_out());
-        }
         let url = ma
             .base
             .join("api")
@@ -388,7 +370,9 @@ impl MaClient {
             }
         };
         let mut response = self
-            .http()?
+            .http
+            .get()
+            .map_err(MaError::Client)?
             .post(url)
             .timeout(timeout)
             .header(reqwest::header::AUTHORIZATION, token)
@@ -398,17 +382,17 @@ impl MaClient {
             .await
             .map_err(transport)?;
         let status = response.status().as_u16();
-        let mut reply = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if reply.len() + chunk.len() > MAX_REPLY_BYTES {
+        let reply = match http::read_capped(&mut response, MAX_REPLY_BYTES).await {
+            Ok(reply) => reply,
+            Err(ReadError::Transport(e)) => return Err(transport(e)),
+            Err(ReadError::TooLarge(max)) => {
                 return Err(MaError::InvalidReply {
                     host,
                     command,
-                    reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes"),
-                });
+                    reason: format!("the reply is larger than {max} bytes"),
+                })
             }
-            reply.extend_from_slice(&chunk);
-        }
+        };
         let message = || {
             String::from_utf8_lossy(&reply)
                 .trim()

@@ -2,43 +2,18 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use ma_alexa_skill::deadline::Deadline;
-use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::logging::LogFormat;
 use ma_alexa_skill::service::Service;
 
 const PASSWORD: &str = "pa55-Wörd_that_must_stay_secret";
 /// base64("alice:" + PASSWORD), what goes over the wire in the Authorization header.
 const PASSWORD_ON_THE_WIRE: &str = "YWxpY2U6cGE1NS1Xw7ZyZF90aGF0X211c3Rfc3RheV9zZWNyZXQ=";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Runs the stems through a service with credentials, logging at `filter` in `format`.
 async fn logs_of(filter: &str, format: LogFormat, reply: Reply, stems: &[&str]) -> String {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = logging::subscriber(Some(filter), format, move || writer.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(filter, format);
 
     let bridge = Stub::bridge(reply).await;
     let service = Service::new(settings(&[
@@ -207,14 +182,11 @@ async fn an_invalid_filter_falls_back_to_info() {
 
 #[test]
 fn the_runtime_never_dumps_raw_events() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = logging::subscriber(Some("trace"), LogFormat::Json, move || writer.clone());
-    tracing::subscriber::with_default(subscriber, || {
-        // What lambda_runtime logs at trace for every invocation: the raw event.
-        tracing::trace!(target: "lambda_runtime::layers::api_response", "raw event {{\"apiAccessToken\":\"EXAMPLE-NOT-A-REAL-TOKEN\"}}");
-        tracing::debug!(target: "lambda_runtime::layers::api_response", "invocation received");
-    });
+    let (captured, guard) = capture("trace", LogFormat::Json);
+    // What lambda_runtime logs at trace for every invocation: the raw event.
+    tracing::trace!(target: "lambda_runtime::layers::api_response", "raw event {{\"apiAccessToken\":\"EXAMPLE-NOT-A-REAL-TOKEN\"}}");
+    tracing::debug!(target: "lambda_runtime::layers::api_response", "invocation received");
+    drop(guard);
     let logs = captured.text();
     assert!(logs.contains("invocation received"), "{logs}");
     assert!(!logs.contains("EXAMPLE-NOT-A-REAL-TOKEN"), "{logs}");

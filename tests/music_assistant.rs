@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use ma_alexa_skill::deadline::Deadline;
-use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::logging::LogFormat;
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::Settings;
 use ma_alexa_skill::speech::{Language, Phrase};
@@ -166,30 +164,8 @@ async fn previous_at_the_first_item_restarts_it() {
     assert_eq!(calls[1].1, json!({ "queue_id": QUEUE, "index": 0 }));
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn capture(filter: &str) -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = logging::subscriber(Some(filter), LogFormat::Json, move || writer.clone());
-    (captured, tracing::subscriber::set_default(subscriber))
+    common::capture(filter, LogFormat::Json)
 }
 
 fn answered_line(logs: &str) -> Value {

@@ -4,14 +4,12 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::aws::{reader, CountingProxy, Moto, SESSION_TOKEN};
 use common::*;
 use ma_alexa_skill::deadline::Deadline;
-use ma_alexa_skill::logging::{self, LogFormat};
+use ma_alexa_skill::logging::LogFormat;
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::source::SettingsSource;
 use ma_alexa_skill::speech::{Language, Phrase};
@@ -60,30 +58,8 @@ fn stream_url(response: &Value) -> &str {
         .unwrap_or_else(|| panic!("no Play: {response:#}"))
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn capture(filter: &str) -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = logging::subscriber(Some(filter), LogFormat::Json, move || writer.clone());
-    (captured, tracing::subscriber::set_default(subscriber))
+    common::capture(filter, LogFormat::Json)
 }
 
 #[tokio::test]

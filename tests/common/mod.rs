@@ -249,6 +249,41 @@ fn response(status: u16, extra: &[(String, String)], body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Log output captured in memory, for asserting what the owner would read.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Routes this thread's logs, filtered by `filter`, into memory in `format`, through the same
+/// subscriber set-up `main` uses. Every test that asserts on logs installs one for its whole
+/// run: tracing caches per-callsite interest across threads.
+pub fn capture(
+    filter: &str,
+    format: ma_alexa_skill::logging::LogFormat,
+) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber =
+        ma_alexa_skill::logging::subscriber(Some(filter), format, move || writer.clone());
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 /// A loopback address where nothing listens.
 pub async fn closed_port_base() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -1,0 +1,76 @@
+//! What the two HTTP adapters (the bridge and Music Assistant) share: a client built on first
+//! use and kept for the container, the time budget of one call, and reading a reply with a size
+//! cap. Each adapter still turns failures into its own error type.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::deadline::Deadline;
+
+/// Connecting may take at most this long (TCP and TLS).
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
+/// Below this much time left, a call is not even started.
+const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
+
+/// A `reqwest` client (rustls, no proxy, bounded connect) built when first needed, so a request
+/// that never calls out pays nothing for it, and reused across warm invocations.
+#[derive(Debug, Default)]
+pub struct LazyClient(OnceLock<Result<reqwest::Client, String>>);
+
+impl LazyClient {
+    /// The client; the error says why TLS could not be set up.
+    pub fn get(&self) -> Result<&reqwest::Client, String> {
+        self.0
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .pool_idle_timeout(Duration::from_secs(50))
+                    .no_proxy()
+                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// How long a call may take: `cap`, or what is left before the deadline if that is less.
+/// `Err` carries that time when it is too short to be worth a call.
+pub fn budget(cap: Duration, deadline: Deadline) -> Result<Duration, Duration> {
+    let budget = cap.min(deadline.remaining());
+    if budget < MIN_USEFUL_TIME {
+        Err(budget)
+    } else {
+        Ok(budget)
+    }
+}
+
+/// Milliseconds of a duration, for messages.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Why a reply body could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The connection failed or timed out while reading.
+    Transport(reqwest::Error),
+    /// The body is larger than the cap.
+    TooLarge(usize),
+}
+
+/// Reads the whole body, refusing more than `max` bytes.
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(ReadError::TooLarge(max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
