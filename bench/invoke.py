@@ -6,7 +6,11 @@ answer, exit) and peak resident memory. Memory is read through GNU time (`/usr/b
 Debian package `time`): a child forked from Python would be charged Python's own pages. Targets from the
 skill-core issue: under 5 ms wall and under 10 MiB peak (the Node skill: ~216 ms, 65 MiB).
 
-Usage: python3 bench/invoke.py [RUNS]   (builds the release binary first)
+With --ssm, the settings come from SSM Parameter Store instead of the environment: a
+moto_server on 127.0.0.1 holds them, so every run also pays the cold path of a new Lambda
+container (SDK set-up and one GetParametersByPath).
+
+Usage: python3 bench/invoke.py [RUNS] [--ssm]   (builds the release binary first)
 """
 import http.server
 import json
@@ -19,7 +23,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+RUNS = int(ARGS[0]) if ARGS else 200
+SSM = "--ssm" in sys.argv
 EVENT = os.path.join(ROOT, "events", "resume_intent.json")
 REPLY = open(os.path.join(ROOT, "events", "bridge", "ma", "latest-url"), "rb").read()
 
@@ -43,11 +49,23 @@ def main():
     binary = os.path.join(ROOT, "target", "release", "ma-alexa-skill")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Bridge)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {
-        "API_HOSTNAME": "http://127.0.0.1:%d" % server.server_address[1],
-        "MA_HOSTNAME": "ma.example.net",
-        "RUST_LOG": "warn",
-    }
+    bridge = "http://127.0.0.1:%d" % server.server_address[1]
+    env = {"RUST_LOG": "warn"}
+    moto = None
+    if SSM:
+        moto, endpoint = start_moto()
+        env.update({
+            "SSM_PARAMETER_PREFIX": "/ma-alexa-skill",
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_REGION": "eu-west-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        })
+        put_parameters(endpoint, {"API_HOSTNAME": bridge, "MA_HOSTNAME": "ma.example.net",
+                                  "API_USERNAME": "alice", "API_PASSWORD": "secret"})
+    else:
+        env.update({"API_HOSTNAME": bridge, "MA_HOSTNAME": "ma.example.net"})
     first = subprocess.run([binary, "invoke", EVENT], env=env, capture_output=True, check=True)
     response = json.loads(first.stdout)
     assert response["response"]["directives"][0]["type"] == "AudioPlayer.Play", response
@@ -66,9 +84,13 @@ def main():
                                  check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             peaks_kib.append(int(run.stderr.decode().strip().splitlines()[-1]))
     server.shutdown()
+    if moto:
+        moto.terminate()
+        moto.wait()
 
     walls.sort()
-    print("invoke of a play event against a loopback bridge, %d runs" % RUNS)
+    source = "SSM (moto_server on loopback)" if SSM else "the environment"
+    print("invoke of a play event against a loopback bridge, settings from %s, %d runs" % (source, RUNS))
     print("  wall ms: mean %.2f  p50 %.2f  p95 %.2f  max %.2f" % (
         statistics.mean(walls), walls[len(walls) // 2], walls[int(len(walls) * 0.95)], walls[-1]))
     if peaks_kib:
@@ -76,6 +98,33 @@ def main():
     else:
         print("  peak RSS: not measured (install GNU time: apt-get install time)")
     print("  binary: %.1f MiB" % (os.path.getsize(binary) / 1024 / 1024))
+
+
+def start_moto():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return moto, "http://127.0.0.1:%d" % port
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("moto_server did not start (pip install 'moto[server]')")
+
+
+def put_parameters(endpoint, values):
+    import boto3
+    ssm = boto3.client("ssm", endpoint_url=endpoint, region_name="eu-west-1",
+                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    for name, value in values.items():
+        secure = name.endswith("PASSWORD")
+        ssm.put_parameter(Name="/ma-alexa-skill/" + name, Value=value, Overwrite=True,
+                          Type="SecureString" if secure else "String")
 
 
 if __name__ == "__main__":
