@@ -4,8 +4,10 @@
 //! fields without notice), and only what the skill reads is modelled: the `apiAccessToken`,
 //! user ids and other personal data are never even parsed, so they cannot leak into a log.
 //! The `request` object is dispatched on its `type` by [`RawRequest`]; types it does not know
-//! land in `Unknown` instead of failing.
+//! land in `Unknown` instead of failing. Around it (session, context), a part of the wrong shape
+//! counts as absent: a request is answered on what can be read of it.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -14,16 +16,16 @@ use serde_json::{Map, Value};
 #[serde(rename_all = "camelCase")]
 pub struct RequestEnvelope {
     /// Envelope version, `"1.0"`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub version: Option<String>,
     /// Present for in-session requests (launch, intents, session end).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub session: Option<Session>,
     /// The device's state; present on every real request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub context: Option<Context>,
     /// The request itself, parsed on its own by [`RawRequest`].
-    #[serde(default)]
+    #[serde(default = "Value::default")]
     pub request: Value,
 }
 
@@ -32,10 +34,10 @@ pub struct RequestEnvelope {
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Whether this request opened the session.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub new: Option<bool>,
     /// The skill the session belongs to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub application: Option<Application>,
 }
 
@@ -44,7 +46,7 @@ pub struct Session {
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// The skill id, `amzn1.ask.skill.…`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub application_id: Option<String>,
 }
 
@@ -52,10 +54,10 @@ pub struct Application {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Context {
     /// `context.System`.
-    #[serde(rename = "System", default)]
+    #[serde(rename = "System", default, deserialize_with = "lenient")]
     pub system: Option<System>,
     /// `context.AudioPlayer`: what this skill last played on the device.
-    #[serde(rename = "AudioPlayer", default)]
+    #[serde(rename = "AudioPlayer", default, deserialize_with = "lenient")]
     pub audio_player: Option<AudioPlayerState>,
 }
 
@@ -64,10 +66,10 @@ pub struct Context {
 #[serde(rename_all = "camelCase")]
 pub struct System {
     /// The skill the request is for; the one to check.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub application: Option<Application>,
     /// The device that sent the request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub device: Option<Device>,
 }
 
@@ -76,10 +78,10 @@ pub struct System {
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     /// The device id, scoped to this skill (`amzn1.ask.device.…`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub device_id: Option<String>,
     /// Interfaces the device supports, by name; `AudioPlayer` is there iff it can stream.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_map")]
     pub supported_interfaces: Map<String, Value>,
 }
 
@@ -88,13 +90,13 @@ pub struct Device {
 #[serde(rename_all = "camelCase")]
 pub struct AudioPlayerState {
     /// Token of the stream this skill last played on the device.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub token: Option<String>,
     /// Position in that stream.
     #[serde(default, deserialize_with = "lenient_offset")]
     pub offset_in_milliseconds: Option<u64>,
     /// `IDLE`, `PAUSED`, `PLAYING`, `BUFFER_UNDERRUN`, `FINISHED` or `STOPPED`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub player_activity: Option<String>,
 }
 
@@ -148,10 +150,10 @@ pub enum RawRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Common {
     /// `amzn1.echo-api.request.…`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
     /// `en-US`, `de-DE`…; not on every type.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub locale: Option<String>,
 }
 
@@ -235,6 +237,20 @@ pub struct Cause {
     /// The request whose response Alexa could not use.
     #[serde(default)]
     pub request_id: Option<String>,
+}
+
+/// A value of the wrong shape counts as absent.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(de: D) -> Result<Option<T>, D::Error> {
+    let value = Value::deserialize(de)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// A map of the wrong shape counts as empty.
+fn lenient_map<'de, D: Deserializer<'de>>(de: D) -> Result<Map<String, Value>, D::Error> {
+    Ok(match Value::deserialize(de)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    })
 }
 
 /// Offsets are numbers in real traffic; hand-written fixtures sometimes quote them. Negative or

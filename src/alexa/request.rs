@@ -453,6 +453,23 @@ mod tests {
     }
 
     #[test]
+    fn parts_of_the_wrong_shape_count_as_absent() {
+        let r = parse(json!({
+            "session": "broken",
+            "context": {
+                "System": { "application": { "applicationId": "amzn1.ask.skill.x" }, "device": { "supportedInterfaces": [] } },
+                "AudioPlayer": { "token": 7, "offsetInMilliseconds": "soon" }
+            },
+            "request": { "type": "LaunchRequest", "locale": 5 }
+        }));
+        assert_eq!(r.kind, RequestKind::Launch);
+        assert_eq!(r.application_id.as_deref(), Some("amzn1.ask.skill.x"));
+        assert!(!r.can_stream);
+        assert_eq!(r.player, PlayerState::default());
+        assert_eq!(r.locale, None);
+    }
+
+    #[test]
     fn skill_events_and_unknown_types() {
         assert_eq!(
             parse(json!({ "request": { "type": "AlexaSkillEvent.SkillEnabled" } })).kind,

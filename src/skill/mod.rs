@@ -267,8 +267,12 @@ fn stop(req: &SkillRequest, end_session: Option<bool>) -> Handled {
             ResponseEnvelope::directive(Directive::Stop, end_session),
             Outcome::Stopped,
         )
-    } else {
+    } else if end_session.is_some() {
         Handled::new(ResponseEnvelope::end_session(), Outcome::Ended)
+    } else {
+        // A button press from a device that reports no AudioPlayer: nothing to stop, and
+        // PlaybackController answers may not carry shouldEndSession.
+        Handled::silent()
     }
 }
 
