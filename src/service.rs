@@ -15,7 +15,7 @@ use crate::deadline::Deadline;
 use crate::music_assistant::{MaClient, MusicAssistant};
 use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
-use crate::skill::{self, Ctx, Handled};
+use crate::skill::{self, Ctx, Handled, SkillError};
 
 /// An event the skill will not answer. Inside Lambda the invocation fails with
 /// [`Refusal::error_type`]; on the command line the reason goes to stderr.
@@ -158,36 +158,32 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
         .queue
         .as_ref()
         .map(|q| tracing::field::display(q.rule));
-    match &handled.error {
-        None => tracing::info!(
-            request_id,
-            request_type,
-            intent,
-            locale,
-            outcome,
-            detail,
-            queue,
-            queue_rule,
-            bridge_ms,
-            ma_ms,
-            total_ms,
-            "answered"
-        ),
-        Some(e) => tracing::warn!(
-            request_id,
-            request_type,
-            intent,
-            locale,
-            outcome,
-            error_kind = e.kind(),
-            error = crate::error_chain(e),
-            detail,
-            queue,
-            queue_rule,
-            bridge_ms,
-            ma_ms,
-            total_ms,
-            "answered with a problem"
-        ),
+    let error_kind = handled.error.as_ref().map(SkillError::kind);
+    let error = handled.error.as_ref().map(|e| crate::error_chain(e));
+    let error = error.as_deref();
+    // One field list for both levels (a tracing level must be known at compile time).
+    macro_rules! answered {
+        ($level:ident, $message:literal) => {
+            tracing::$level!(
+                request_id,
+                request_type,
+                intent,
+                locale,
+                outcome,
+                error_kind,
+                error,
+                detail,
+                queue,
+                queue_rule,
+                bridge_ms,
+                ma_ms,
+                total_ms,
+                $message
+            )
+        };
+    }
+    match handled.error {
+        None => answered!(info, "answered"),
+        Some(_) => answered!(warn, "answered with a problem"),
     }
 }
