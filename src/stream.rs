@@ -76,12 +76,6 @@ impl HttpsBase {
         })
     }
 
-    /// The host (and port) streams are sent to, for log lines.
-    pub fn authority(&self) -> &str {
-        let rest = &self.prefix["https://".len()..];
-        rest.split('/').next().unwrap_or(rest)
-    }
-
     /// Puts `internal`'s path and query behind this base: scheme and authority (IP or hostname,
     /// any port) are replaced, path and query kept, characters Alexa rejects percent-encoded, and
     /// a `.flac` file name becomes `.mp3` (Alexa cannot play FLAC; Music Assistant's stream
