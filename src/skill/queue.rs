@@ -121,9 +121,8 @@ pub(super) async fn control<B, M: MusicAssistant>(
             .as_ref()
             .map_err(|e| e.clone())?;
         let queue = choose_queue(req, ctx, ma, &mut clock).await?;
-        let command = command_for(action, &queue.queue, ma, ctx, &mut clock).await;
         chosen = Some(queue.clone());
-        let command = command?;
+        let command = command_for(action, &queue.queue, ma, ctx, &mut clock).await?;
         clock
             .time(
                 ctx.music_assistant
