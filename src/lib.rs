@@ -17,6 +17,7 @@ pub mod alexa;
 pub mod bridge;
 pub mod deadline;
 mod http;
+pub mod interaction_models;
 pub mod logging;
 pub mod music_assistant;
 pub mod service;
