@@ -15,6 +15,7 @@
 
 pub mod alexa;
 pub mod bridge;
+pub mod bridge_server;
 pub mod deadline;
 mod http;
 pub mod interaction_models;

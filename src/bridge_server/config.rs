@@ -1,0 +1,292 @@
+//! The bridge's settings, from the environment. An invalid one stops the bridge at start with
+//! a message naming it; nothing else is ever a reason not to run.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use super::auth::Access;
+use crate::interaction_models::ModelLocale;
+use crate::logging::LogFormat;
+use crate::settings::SettingsError;
+
+/// Where the bridge listens: `host:port`.
+pub const BRIDGE_LISTEN: &str = "BRIDGE_LISTEN";
+/// The Basic-auth user name.
+pub const BRIDGE_USERNAME: &str = "BRIDGE_USERNAME";
+/// The Basic-auth password (a secret).
+pub const BRIDGE_PASSWORD: &str = "BRIDGE_PASSWORD";
+/// Where the pushed streams are kept.
+pub const BRIDGE_STATE_FILE: &str = "BRIDGE_STATE_FILE";
+/// The locale of `/alexa/intents` when the request names none.
+pub const BRIDGE_LOCALE: &str = "BRIDGE_LOCALE";
+/// `text` or `json` log lines.
+pub const BRIDGE_LOG_FORMAT: &str = "BRIDGE_LOG_FORMAT";
+
+/// The default listening address: all interfaces, port 5000 (Music Assistant's Alexa provider
+/// defaults to `http://localhost:5000`).
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 5000);
+
+/// Everything the bridge is configured with.
+#[derive(Debug, Clone)]
+pub struct BridgeConfig {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// Who may call the endpoints.
+    pub access: Access,
+    /// Where the state is kept.
+    pub state_file: PathBuf,
+    /// The default locale of `/alexa/intents`.
+    pub locale: ModelLocale,
+    /// How log lines look.
+    pub log_format: LogFormat,
+    /// Things worth telling the owner at start that do not stop the bridge.
+    pub notes: Vec<String>,
+}
+
+impl BridgeConfig {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (a setting's value by name). Values are trimmed;
+    /// empty counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut notes = Vec::new();
+        let listen = match get(BRIDGE_LISTEN) {
+            Some(raw) => parse_listen(&raw)?,
+            None => {
+                if let Some(port) = get("PORT") {
+                    notes.push(format!(
+                        "PORT={port} is the Node bridge's setting and is not read: listening on {DEFAULT_LISTEN}; set BRIDGE_LISTEN=0.0.0.0:{port} to keep the old port"
+                    ));
+                }
+                DEFAULT_LISTEN
+            }
+        };
+        let access = match (get(BRIDGE_USERNAME), get(BRIDGE_PASSWORD)) {
+            (Some(username), Some(password)) => Access::Basic {
+                username,
+                password: SecretString::from(password),
+            },
+            (Some(_), None) => {
+                return Err(SettingsError::Incomplete {
+                    present: BRIDGE_USERNAME,
+                    missing: BRIDGE_PASSWORD,
+                })
+            }
+            (None, Some(_)) => {
+                return Err(SettingsError::Incomplete {
+                    present: BRIDGE_PASSWORD,
+                    missing: BRIDGE_USERNAME,
+                })
+            }
+            (None, None) if get("PASSWORD").is_some() => {
+                // Starting without authentication when the owner meant to set a password
+                // would leave the bridge open: refuse instead.
+                return Err(SettingsError::Invalid {
+                    name: "PASSWORD",
+                    reason: "it is the Node bridge's name for the password, which this bridge does not read: rename USERNAME and PASSWORD to BRIDGE_USERNAME and BRIDGE_PASSWORD (or unset PASSWORD to run without authentication)".into(),
+                });
+            }
+            (None, None) => Access::Open,
+        };
+        let state_file = get(BRIDGE_STATE_FILE)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| default_state_file(&get));
+        let locale = match get(BRIDGE_LOCALE) {
+            None => ModelLocale::EN_US,
+            Some(raw) => ModelLocale::parse(&raw).ok_or_else(|| SettingsError::Invalid {
+                name: BRIDGE_LOCALE,
+                reason: format!(
+                    "'{raw}' is not a locale the skill ships a model for ({})",
+                    ModelLocale::list()
+                ),
+            })?,
+        };
+        let log_format = match get(BRIDGE_LOG_FORMAT)
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+        {
+            None => LogFormat::Text,
+            Some(f) if f == "text" => LogFormat::Text,
+            Some(f) if f == "json" => LogFormat::Json,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    name: BRIDGE_LOG_FORMAT,
+                    reason: format!("'{other}' is neither text nor json"),
+                })
+            }
+        };
+        Ok(Self {
+            listen,
+            access,
+            state_file,
+            locale,
+            log_format,
+            notes,
+        })
+    }
+}
+
+/// `host:port` with an IP address (`0.0.0.0:5000`, `[::]:5000`, `127.0.0.1:5000`), or a bare
+/// port meaning all IPv4 interfaces.
+fn parse_listen(raw: &str) -> Result<SocketAddr, SettingsError> {
+    if let Ok(port) = raw.parse::<u16>() {
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
+    }
+    raw.parse().map_err(|_| SettingsError::Invalid {
+        name: BRIDGE_LISTEN,
+        reason: format!(
+            "'{raw}' is not an IP address and port such as 0.0.0.0:5000, 127.0.0.1:5000 or [::]:5000"
+        ),
+    })
+}
+
+/// Where the state goes when `BRIDGE_STATE_FILE` is unset: systemd's `STATE_DIRECTORY`, else
+/// the XDG state folder, else the current folder. (The container sets `/data/state.json`.)
+fn default_state_file(get: &impl Fn(&str) -> Option<String>) -> PathBuf {
+    const NAME: &str = "state.json";
+    if let Some(dirs) = get("STATE_DIRECTORY") {
+        if let Some(first) = dirs.split(':').find(|d| !d.is_empty()) {
+            return PathBuf::from(first).join(NAME);
+        }
+    }
+    if let Some(state_home) = get("XDG_STATE_HOME") {
+        return PathBuf::from(state_home).join("ma-alexa-bridge").join(NAME);
+    }
+    if let Some(home) = get("HOME") {
+        return PathBuf::from(home)
+            .join(".local/state/ma-alexa-bridge")
+            .join(NAME);
+    }
+    PathBuf::from("ma-alexa-bridge-state.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<BridgeConfig, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        BridgeConfig::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_port_5000_in_english_without_auth() {
+        let c = config(&[("HOME", "/home/me")]).expect("valid");
+        assert_eq!(c.listen, DEFAULT_LISTEN);
+        assert!(c.access.is_open());
+        assert_eq!(c.locale.as_str(), "en-US");
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(
+            c.state_file,
+            PathBuf::from("/home/me/.local/state/ma-alexa-bridge/state.json")
+        );
+        assert!(c.notes.is_empty());
+    }
+
+    #[test]
+    fn listen_takes_an_address_or_a_port() {
+        for (raw, want) in [
+            ("127.0.0.1:5001", "127.0.0.1:5001"),
+            ("[::]:5000", "[::]:5000"),
+            ("3000", "0.0.0.0:3000"),
+        ] {
+            let c = config(&[(BRIDGE_LISTEN, raw)]).expect(raw);
+            assert_eq!(c.listen.to_string(), want);
+        }
+        for raw in [
+            "localhost:5000",
+            "0.0.0.0",
+            "0.0.0.0:99999",
+            "http://0.0.0.0:5000",
+        ] {
+            let e = config(&[(BRIDGE_LISTEN, raw)]).expect_err(raw);
+            assert_eq!(e.name(), BRIDGE_LISTEN, "{raw}");
+        }
+    }
+
+    #[test]
+    fn credentials_come_in_pairs_and_stay_hidden() {
+        let both =
+            config(&[(BRIDGE_USERNAME, "alexa"), (BRIDGE_PASSWORD, "hunter2")]).expect("valid");
+        assert!(!both.access.is_open());
+        assert!(!format!("{both:?}").contains("hunter2"));
+        assert_eq!(
+            config(&[(BRIDGE_USERNAME, "alexa")])
+                .expect_err("half")
+                .name(),
+            BRIDGE_PASSWORD
+        );
+        assert_eq!(
+            config(&[(BRIDGE_PASSWORD, "x")]).expect_err("half").name(),
+            BRIDGE_USERNAME
+        );
+    }
+
+    #[test]
+    fn the_node_bridges_password_is_not_silently_ignored() {
+        let e = config(&[("USERNAME", "alexa"), ("PASSWORD", "hunter2")]).expect_err("refused");
+        assert!(e.to_string().contains("BRIDGE_PASSWORD"), "{e}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let noted = config(&[("PORT", "3000")]).expect("valid");
+        assert!(
+            noted.notes[0].contains("BRIDGE_LISTEN=0.0.0.0:3000"),
+            "{:?}",
+            noted.notes
+        );
+    }
+
+    #[test]
+    fn locale_and_log_format_are_checked() {
+        assert_eq!(
+            config(&[(BRIDGE_LOCALE, "de_de")])
+                .expect("valid")
+                .locale
+                .as_str(),
+            "de-DE"
+        );
+        let e = config(&[(BRIDGE_LOCALE, "xx-XX")]).expect_err("unknown");
+        assert!(e.to_string().contains("en-US, en-GB"), "{e}");
+        assert_eq!(
+            config(&[(BRIDGE_LOG_FORMAT, "JSON")])
+                .expect("valid")
+                .log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            config(&[(BRIDGE_LOG_FORMAT, "xml")])
+                .expect_err("bad")
+                .name(),
+            BRIDGE_LOG_FORMAT
+        );
+    }
+
+    #[test]
+    fn the_state_file_follows_systemd_then_xdg() {
+        let c =
+            config(&[("STATE_DIRECTORY", "/var/lib/bridge:/x"), ("HOME", "/h")]).expect("valid");
+        assert_eq!(c.state_file, PathBuf::from("/var/lib/bridge/state.json"));
+        let c = config(&[("XDG_STATE_HOME", "/s"), ("HOME", "/h")]).expect("valid");
+        assert_eq!(c.state_file, PathBuf::from("/s/ma-alexa-bridge/state.json"));
+        let c = config(&[(BRIDGE_STATE_FILE, "/data/state.json")]).expect("valid");
+        assert_eq!(c.state_file, PathBuf::from("/data/state.json"));
+        assert_eq!(
+            config(&[]).expect("valid").state_file,
+            PathBuf::from("ma-alexa-bridge-state.json")
+        );
+    }
+}

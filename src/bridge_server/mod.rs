@@ -1,0 +1,21 @@
+//! The bridge: the small home service between Music Assistant and the skill.
+//!
+//! Music Assistant's Alexa provider pushes each stream it starts on an Echo to the bridge
+//! (`POST /ma/push-url`) and reads from it the phrases it makes an Echo say for pause, resume and
+//! stop (`GET /alexa/intents`); the skill asks it what to play (`GET /ma/latest-url`). This
+//! bridge keeps the latest stream **per player**, so two Echos playing different things each get
+//! their own, and keeps it in a file, so a restart loses nothing.
+//!
+//! The pieces: [`config`] (settings from the environment), [`push`] (the push body, checked),
+//! [`store`] (the per-player slots and their file), [`auth`] (HTTP Basic), [`intents`] (the
+//! phrases, from the skill's interaction models), [`routes`] (the endpoints) and [`server`] (the
+//! listener, its limits and the graceful stop). The `ma-alexa-bridge` binary wires them. Nothing
+//! here knows the skill's decisions; the stream-URL parser is the skill's own ([`crate::stream`]).
+
+pub mod auth;
+pub mod config;
+pub mod intents;
+pub mod push;
+pub mod routes;
+pub mod server;
+pub mod store;

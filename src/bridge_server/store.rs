@@ -1,0 +1,629 @@
+//! The bridge's memory: the latest stream of each player, kept in a file.
+//!
+//! Each push lands in the slot of its player (see [`Push::player`]), or in one shared slot when
+//! neither the body nor the stream path names one. "The latest" without a player is the slot
+//! whose stream arrived last; a metadata re-push (same `streamUrl`, new title…) updates its slot
+//! but does not make it the latest, because it is not a new stream to play.
+//!
+//! The answer to `GET /ma/latest-url` is serialised once per change and handed out as shared
+//! bytes, so a read allocates nothing. The lock is held only to change or read the slots, never
+//! across I/O: a background task ([`Store::persist`]) writes a snapshot after each change (write
+//! to a temporary file, flush to disk, rename over the old one), so a crash mid-write leaves the
+//! previous state whole. Bursts of pushes coalesce into one write. [`Store::flush`] writes what
+//! is left at shutdown.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use super::push::Push;
+use crate::stream::InternalStream;
+
+/// Players kept at most; the one whose stream is oldest makes room for a new one.
+pub const MAX_PLAYERS: usize = 64;
+/// Version of the state file's layout.
+const FORMAT: u32 = 1;
+/// How long to wait before trying a failed write again.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// Where a stream is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// A player's (Music Assistant's player or queue id).
+    Player(String),
+    /// Streams that name no player.
+    Shared,
+}
+
+impl Slot {
+    fn of(player: Option<&str>) -> Self {
+        player.map_or(Self::Shared, |p| Self::Player(p.to_owned()))
+    }
+
+    /// The player, if this is a player's slot.
+    pub fn player(&self) -> Option<&str> {
+        match self {
+            Self::Player(p) => Some(p),
+            Self::Shared => None,
+        }
+    }
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    /// The slot it went to.
+    pub slot: Slot,
+    /// `true` for a new stream, `false` for new metadata of the stream the slot already had.
+    pub new_stream: bool,
+}
+
+/// One slot's stream.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Arrival order of the stream (not of metadata updates).
+    seq: u64,
+    /// When the stream arrived, seconds since the Unix epoch.
+    pushed_at: u64,
+    stream_url: String,
+    title: Option<String>,
+    artist: Option<String>,
+    album: Option<String>,
+    image_url: Option<String>,
+    /// The `GET /ma/latest-url` answer for this entry.
+    reply: Bytes,
+}
+
+impl Entry {
+    fn new(seq: u64, pushed_at: u64, stream_url: String) -> Self {
+        let mut entry = Self {
+            seq,
+            pushed_at,
+            stream_url,
+            title: None,
+            artist: None,
+            album: None,
+            image_url: None,
+            reply: Bytes::new(),
+        };
+        entry.render();
+        entry
+    }
+
+    /// Takes the metadata a push carries; fields it leaves out keep their value. Returns whether
+    /// anything changed.
+    fn update(&mut self, push: &Push) -> bool {
+        let mut changed = false;
+        for (slot, field) in [
+            (&mut self.title, &push.title),
+            (&mut self.artist, &push.artist),
+            (&mut self.album, &push.album),
+            (&mut self.image_url, &push.image_url),
+        ] {
+            if let Some(value) = field {
+                if slot != value {
+                    slot.clone_from(value);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            self.render();
+        }
+        changed
+    }
+
+    fn render(&mut self) {
+        let reply = LatestReply {
+            stream_url: &self.stream_url,
+            title: self.title.as_deref(),
+            artist: self.artist.as_deref(),
+            album: self.album.as_deref(),
+            image_url: self.image_url.as_deref(),
+        };
+        // Text fields always serialise; the fallback only keeps the type honest.
+        self.reply = serde_json::to_vec(&reply)
+            .map(Bytes::from)
+            .unwrap_or_else(|_| Bytes::from_static(b"{}"));
+    }
+}
+
+/// The answer of `GET /ma/latest-url`: the Node bridge's five fields, in its order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LatestReply<'a> {
+    stream_url: &'a str,
+    title: Option<&'a str>,
+    artist: Option<&'a str>,
+    album: Option<&'a str>,
+    image_url: Option<&'a str>,
+}
+
+/// The slots and the bookkeeping of what is on disk.
+#[derive(Debug, Default)]
+struct State {
+    slots: HashMap<Slot, Entry>,
+    next_seq: u64,
+    /// Grows with every change.
+    version: u64,
+    /// The version last written to disk.
+    saved_version: u64,
+}
+
+impl State {
+    fn latest(&self) -> Option<&Entry> {
+        self.slots.values().max_by_key(|e| e.seq)
+    }
+
+    /// Makes room for one more player by dropping the one whose stream is oldest.
+    fn evict_if_full(&mut self) {
+        let players = self.slots.keys().filter(|s| s.player().is_some()).count();
+        if players < MAX_PLAYERS {
+            return;
+        }
+        let oldest = self
+            .slots
+            .iter()
+            .filter(|(slot, _)| slot.player().is_some())
+            .min_by_key(|(_, entry)| entry.seq)
+            .map(|(slot, _)| slot.clone());
+        if let Some(oldest) = oldest {
+            tracing::warn!(
+                player = oldest.player(),
+                "the bridge keeps {MAX_PLAYERS} players at most: forgot the one pushed longest ago"
+            );
+            self.slots.remove(&oldest);
+        }
+    }
+
+    fn snapshot(&self) -> SavedState {
+        let mut streams: Vec<SavedStream> = self
+            .slots
+            .iter()
+            .map(|(slot, e)| SavedStream {
+                player_id: slot.player().map(str::to_owned),
+                seq: e.seq,
+                pushed_at: e.pushed_at,
+                stream_url: e.stream_url.clone(),
+                title: e.title.clone(),
+                artist: e.artist.clone(),
+                album: e.album.clone(),
+                image_url: e.image_url.clone(),
+            })
+            .collect();
+        streams.sort_by_key(|s| s.seq);
+        SavedState {
+            format: FORMAT,
+            streams,
+        }
+    }
+
+    fn restore(saved: SavedState) -> (Self, usize) {
+        let mut state = Self::default();
+        let mut skipped = 0;
+        for s in saved.streams {
+            if InternalStream::parse(&s.stream_url).is_none() {
+                skipped += 1;
+                continue;
+            }
+            let slot = Slot::of(s.player_id.as_deref().filter(|p| !p.trim().is_empty()));
+            if state.slots.get(&slot).is_some_and(|e| e.seq >= s.seq) {
+                skipped += 1;
+                continue;
+            }
+            if !state.slots.contains_key(&slot) && slot.player().is_some() {
+                state.evict_if_full();
+            }
+            let mut entry = Entry::new(s.seq, s.pushed_at, s.stream_url);
+            entry.title = s.title;
+            entry.artist = s.artist;
+            entry.album = s.album;
+            entry.image_url = s.image_url;
+            entry.render();
+            state.next_seq = state.next_seq.max(s.seq.saturating_add(1));
+            state.slots.insert(slot, entry);
+        }
+        (state, skipped)
+    }
+}
+
+/// The state file's layout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedState {
+    format: u32,
+    streams: Vec<SavedStream>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedStream {
+    player_id: Option<String>,
+    seq: u64,
+    #[serde(default)]
+    pushed_at: u64,
+    stream_url: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    artist: Option<String>,
+    #[serde(default)]
+    album: Option<String>,
+    #[serde(default)]
+    image_url: Option<String>,
+}
+
+/// The latest streams, per player, backed by a file.
+#[derive(Debug)]
+pub struct Store {
+    state: Mutex<State>,
+    /// Where the state is kept; `None` keeps it in memory only (tests).
+    file: Option<PathBuf>,
+    /// Rung after each change, for [`Store::persist`].
+    changed: Notify,
+    /// Held while a snapshot is being written, so two writes never overlap.
+    writing: tokio::sync::Mutex<()>,
+    /// Whether the last write failed (so a failing disk is logged once, not per push).
+    failing: AtomicBool,
+}
+
+impl Store {
+    /// A store that keeps nothing on disk.
+    pub fn in_memory() -> Self {
+        Self::with_state(State::default(), None)
+    }
+
+    /// Opens the state kept at `file`. A missing file is a first start; a file that cannot be
+    /// read or parsed is logged (and a corrupt one moved aside to `<file>.corrupt`) and the
+    /// bridge starts empty rather than refusing to run.
+    pub fn open(file: PathBuf) -> Self {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Err(e) = fs::create_dir_all(dir) {
+                tracing::error!(
+                    state_file = %file.display(),
+                    error = %e,
+                    "cannot create the folder of BRIDGE_STATE_FILE: pushes will not survive a restart"
+                );
+            }
+        }
+        let state = match fs::read(&file) {
+            Ok(bytes) => match serde_json::from_slice::<SavedState>(&bytes) {
+                Ok(saved) if saved.format == FORMAT => {
+                    let (state, skipped) = State::restore(saved);
+                    tracing::info!(
+                        state_file = %file.display(),
+                        players = state.slots.keys().filter(|s| s.player().is_some()).count(),
+                        streams = state.slots.len(),
+                        skipped,
+                        "state loaded"
+                    );
+                    state
+                }
+                Ok(saved) => {
+                    set_aside(&file, &format!("unknown format {}", saved.format));
+                    State::default()
+                }
+                Err(e) => {
+                    set_aside(&file, &e.to_string());
+                    State::default()
+                }
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                tracing::info!(state_file = %file.display(), "no state file yet: starting empty");
+                State::default()
+            }
+            Err(e) => {
+                tracing::error!(
+                    state_file = %file.display(),
+                    error = %e,
+                    "cannot read the state file: starting empty"
+                );
+                State::default()
+            }
+        };
+        Self::with_state(state, Some(file))
+    }
+
+    fn with_state(state: State, file: Option<PathBuf>) -> Self {
+        Self {
+            state: Mutex::new(state),
+            file,
+            changed: Notify::new(),
+            writing: tokio::sync::Mutex::new(()),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding the lock; if something ever did, the slots are still
+        // consistent (each change is a single insert or field update).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores a push in its player's slot.
+    pub fn push(&self, push: &Push) -> Pushed {
+        let slot = Slot::of(push.player());
+        let mut state = self.lock();
+        let same_stream = state
+            .slots
+            .get(&slot)
+            .is_some_and(|e| e.stream_url == push.stream_url);
+        let changed = if same_stream {
+            state
+                .slots
+                .get_mut(&slot)
+                .is_some_and(|entry| entry.update(push))
+        } else {
+            if !state.slots.contains_key(&slot) && slot.player().is_some() {
+                state.evict_if_full();
+            }
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            let mut entry = Entry::new(seq, unix_now(), push.stream_url.clone());
+            entry.update(push);
+            state.slots.insert(slot.clone(), entry);
+            true
+        };
+        if changed {
+            state.version += 1;
+        }
+        drop(state);
+        if changed {
+            self.changed.notify_one();
+        }
+        Pushed {
+            slot,
+            new_stream: !same_stream,
+        }
+    }
+
+    /// The `GET /ma/latest-url` answer: `player`'s latest stream, or with `None` the stream that
+    /// arrived last in any slot.
+    pub fn latest(&self, player: Option<&str>) -> Option<Bytes> {
+        let state = self.lock();
+        let entry = match player {
+            Some(player) => state.slots.get(&Slot::Player(player.to_owned())),
+            None => state.latest(),
+        };
+        entry.map(|e| e.reply.clone())
+    }
+
+    /// Writes every change to the state file, as it happens; runs until the task is dropped.
+    pub async fn persist(&self) {
+        loop {
+            self.changed.notified().await;
+            while self.save().await.is_err() {
+                tokio::time::sleep(RETRY_AFTER).await;
+            }
+        }
+    }
+
+    /// Writes what has not been written yet (at shutdown). `Err` when it could not be written;
+    /// the reason is logged.
+    pub async fn flush(&self) -> Result<(), ()> {
+        self.save().await
+    }
+
+    async fn save(&self) -> Result<(), ()> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let _writing = self.writing.lock().await;
+        let (version, snapshot) = {
+            let state = self.lock();
+            if state.version == state.saved_version {
+                return Ok(());
+            }
+            (state.version, state.snapshot())
+        };
+        let path = file.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let bytes = serde_json::to_vec_pretty(&snapshot).map_err(io::Error::other)?;
+            write_atomically(&path, &bytes)
+        })
+        .await
+        .unwrap_or_else(|e| Err(io::Error::other(e)));
+        match written {
+            Ok(()) => {
+                let mut state = self.lock();
+                state.saved_version = state.saved_version.max(version);
+                drop(state);
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!(state_file = %file.display(), "the state file is written again");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    tracing::error!(
+                        state_file = %file.display(),
+                        error = %e,
+                        "cannot write the state file (BRIDGE_STATE_FILE): pushes will not survive a restart until it works again"
+                    );
+                }
+                Err(())
+            }
+        }
+    }
+}
+
+/// Moves an unusable state file out of the way (so the next write does not destroy it) and logs
+/// why.
+fn set_aside(file: &Path, reason: &str) {
+    let aside = with_suffix(file, ".corrupt");
+    let moved = fs::rename(file, &aside);
+    tracing::error!(
+        state_file = %file.display(),
+        reason,
+        moved_to = %aside.display(),
+        moved = moved.is_ok(),
+        "the state file is not usable: starting empty"
+    );
+}
+
+fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Replaces `path` with `bytes` so that a reader (or a crash) sees either the old or the new
+/// content, never a mix: write a temporary file beside it, flush it to disk, rename it over.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temporary = with_suffix(path, ".tmp");
+    let mut file = File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temporary, path)?;
+    // Make the rename itself durable; not every file system lets a folder be synced.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push(body: &str) -> Push {
+        Push::parse(body.as_bytes()).expect("valid push")
+    }
+
+    fn latest(store: &Store, player: Option<&str>) -> Option<serde_json::Value> {
+        store
+            .latest(player)
+            .map(|b| serde_json::from_slice(&b).expect("JSON"))
+    }
+
+    const KITCHEN: &str = "http://10.0.0.2:8097/flow/s1/Kitchen%20Echo/i1/Kitchen%20Echo.mp3";
+    const LIVING: &str = "http://10.0.0.2:8097/flow/s2/Living%20Room/i9/Living%20Room.mp3";
+
+    #[test]
+    fn each_player_keeps_its_own_stream_and_the_last_new_stream_is_the_latest() {
+        let store = Store::in_memory();
+        store.push(&push(&format!(r#"{{"streamUrl": "{KITCHEN}"}}"#)));
+        store.push(&push(&format!(r#"{{"streamUrl": "{LIVING}"}}"#)));
+        assert_eq!(
+            latest(&store, Some("Kitchen Echo")).expect("kitchen")["streamUrl"],
+            KITCHEN
+        );
+        assert_eq!(
+            latest(&store, Some("Living Room")).expect("living")["streamUrl"],
+            LIVING
+        );
+        assert_eq!(latest(&store, None).expect("latest")["streamUrl"], LIVING);
+        assert_eq!(latest(&store, Some("Bedroom")), None);
+    }
+
+    #[test]
+    fn a_metadata_push_updates_the_slot_without_making_it_the_latest() {
+        let store = Store::in_memory();
+        store.push(&push(&format!(r#"{{"streamUrl": "{KITCHEN}"}}"#)));
+        store.push(&push(&format!(r#"{{"streamUrl": "{LIVING}"}}"#)));
+        let pushed = store.push(&push(&format!(
+            r#"{{"streamUrl": "{KITCHEN}", "title": "So What", "artist": "Miles Davis", "album": null, "imageUrl": null}}"#
+        )));
+        assert!(!pushed.new_stream);
+        let kitchen = latest(&store, Some("Kitchen Echo")).expect("kitchen");
+        assert_eq!(kitchen["title"], "So What");
+        assert_eq!(kitchen["album"], serde_json::Value::Null);
+        assert_eq!(latest(&store, None).expect("latest")["streamUrl"], LIVING);
+    }
+
+    #[test]
+    fn a_repush_without_a_field_keeps_it_and_a_new_stream_starts_blank() {
+        let store = Store::in_memory();
+        store.push(&push(&format!(
+            r#"{{"streamUrl": "{KITCHEN}", "title": "So What"}}"#
+        )));
+        store.push(&push(&format!(
+            r#"{{"streamUrl": "{KITCHEN}", "artist": "Miles Davis"}}"#
+        )));
+        let kitchen = latest(&store, Some("Kitchen Echo")).expect("kitchen");
+        assert_eq!(
+            (kitchen["title"].as_str(), kitchen["artist"].as_str()),
+            (Some("So What"), Some("Miles Davis"))
+        );
+        let next = KITCHEN.replace("/i1/", "/i2/");
+        store.push(&push(&format!(r#"{{"streamUrl": "{next}"}}"#)));
+        let kitchen = latest(&store, Some("Kitchen Echo")).expect("kitchen");
+        assert_eq!(kitchen["streamUrl"], next.as_str());
+        assert_eq!(kitchen["title"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn the_reply_has_exactly_the_five_fields() {
+        let store = Store::in_memory();
+        store.push(&push(&format!(
+            r#"{{"streamUrl": "{KITCHEN}", "playerId": "Kitchen Echo"}}"#
+        )));
+        let reply = latest(&store, None).expect("latest");
+        let mut keys: Vec<&str> = reply
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["album", "artist", "imageUrl", "streamUrl", "title"]);
+    }
+
+    #[test]
+    fn players_beyond_the_limit_push_out_the_oldest() {
+        let store = Store::in_memory();
+        for n in 0..=MAX_PLAYERS {
+            store.push(&push(&format!(
+                r#"{{"streamUrl": "http://h/flow/s/p{n}/i.mp3"}}"#
+            )));
+        }
+        assert_eq!(latest(&store, Some("p0")), None);
+        assert!(latest(&store, Some("p1")).is_some());
+        assert!(latest(&store, Some(&format!("p{MAX_PLAYERS}"))).is_some());
+    }
+
+    #[test]
+    fn snapshot_and_restore_give_the_same_answers() {
+        let store = Store::in_memory();
+        store.push(&push(&format!(
+            r#"{{"streamUrl": "{KITCHEN}", "title": "So What"}}"#
+        )));
+        store.push(&push(
+            r#"{"streamUrl": "http://10.0.0.2:8097/announcement/x.mp3"}"#,
+        ));
+        store.push(&push(&format!(r#"{{"streamUrl": "{LIVING}"}}"#)));
+        let saved = store.lock().snapshot();
+        let json = serde_json::to_vec(&saved).expect("serialises");
+        let (restored, skipped) = State::restore(serde_json::from_slice(&json).expect("parses"));
+        assert_eq!(skipped, 0);
+        let restored = Store::with_state(restored, None);
+        for player in [None, Some("Kitchen Echo"), Some("Living Room")] {
+            assert_eq!(restored.latest(player), store.latest(player), "{player:?}");
+        }
+        // New pushes after a restore still come after the restored ones.
+        restored.push(&push(&format!(
+            r#"{{"streamUrl": "{}"}}"#,
+            KITCHEN.replace("/i1/", "/i3/")
+        )));
+        assert!(latest(&restored, None).expect("latest")["streamUrl"]
+            .as_str()
+            .is_some_and(|u| u.contains("/i3/")));
+    }
+}
