@@ -1,9 +1,11 @@
 //! The bridge client: asks the bridge which stream Music Assistant handed over last.
 //!
-//! `GET <API_HOSTNAME>/ma/latest-url`, with HTTP Basic credentials when they are configured
-//! (see BRIDGE_API.md). Every way this can go wrong is its own [`BridgeError`], so the user hears
-//! what actually happened and the owner's log says how to fix it. The client reports; it never
-//! chooses words (that is `speech.rs`).
+//! `GET <API_HOSTNAME>/ma/latest-url`, with HTTP Basic credentials when they are configured, and
+//! `?playerId=<id>` when the skill knows the device's Music Assistant player: this project's
+//! bridge (`ma-alexa-bridge`) keeps the latest stream per player and answers 404 when it has none
+//! for that one; older bridges ignore the query and answer the latest of all. Every way this can
+//! go wrong is its own [`BridgeError`], so the user hears what actually happened and the owner's
+//! log says how to fix it. The client reports; it never chooses words (that is `speech.rs`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -15,7 +17,7 @@ use crate::authority;
 use crate::deadline::Deadline;
 use crate::http::{self, LazyClient, ReadError};
 use crate::settings::BridgeSettings;
-use crate::stream::InternalStream;
+use crate::stream::{InternalStream, QueueId};
 
 /// The longest the bridge gets to answer, even when the deadline would allow more: a bridge
 /// that has not answered by then is not going to, and the user deserves an explanation.
@@ -53,7 +55,7 @@ pub enum BridgeError {
         /// 401 or 403.
         status: u16,
     },
-    /// 404: Music Assistant has not pushed a stream since the bridge started.
+    /// 404: Music Assistant has not pushed a stream (for the player asked about) yet.
     #[error("the bridge at {host} has no stream yet (HTTP 404): start playback on the Alexa player in Music Assistant")]
     NothingPushed {
         /// Bridge host and port.
@@ -126,10 +128,12 @@ pub struct Latest {
 
 /// Where the skill learns what to play. [`BridgeClient`] is the real one.
 pub trait StreamSource {
-    /// The stream Music Assistant pushed last, answered before `deadline`.
+    /// The stream Music Assistant pushed last (for `player`, when given), answered before
+    /// `deadline`.
     fn latest(
         &self,
         bridge: &BridgeSettings,
+        player: Option<&QueueId>,
         deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send;
 }
@@ -166,6 +170,7 @@ impl BridgeClient {
     async fn fetch(
         &self,
         bridge: &BridgeSettings,
+        player: Option<&QueueId>,
         deadline: Deadline,
     ) -> Result<Latest, BridgeError> {
         let host = authority(&bridge.base);
@@ -178,10 +183,14 @@ impl BridgeClient {
             host: host.clone(),
             waited_ms: http::millis(timeout),
         };
-        let url = bridge
+        let mut url = bridge
             .base
             .join(LATEST_PATH)
             .map_err(|e| BridgeError::Client(e.to_string()))?;
+        if let Some(player) = player {
+            url.query_pairs_mut()
+                .append_pair("playerId", player.as_str());
+        }
         let mut request = self
             .http
             .get()
@@ -248,8 +257,9 @@ impl StreamSource for BridgeClient {
     fn latest(
         &self,
         bridge: &BridgeSettings,
+        player: Option<&QueueId>,
         deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
-        self.fetch(bridge, deadline)
+        self.fetch(bridge, player, deadline)
     }
 }

@@ -15,7 +15,7 @@ use crate::deadline::Deadline;
 use crate::music_assistant::{MaClient, MusicAssistant};
 use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
-use crate::skill::{self, Ctx, Handled, SkillError};
+use crate::skill::{self, Ctx, Handled, SkillError, StreamSlot};
 
 /// An event the skill will not answer. Inside Lambda the invocation fails with
 /// [`Refusal::error_type`]; on the command line the reason goes to stderr.
@@ -151,7 +151,8 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
     let locale = request.locale.as_deref();
     let outcome = handled.outcome.as_str();
     let detail = handled.detail.as_deref();
-    let bridge_ms = handled.bridge_ms;
+    let bridge_ms = handled.bridge.ms;
+    let stream_slot = handled.bridge.slot.map(StreamSlot::as_str);
     let ma_ms = handled.ma_ms;
     let queue = handled.queue.as_ref().map(|q| q.queue.as_str());
     let queue_rule = handled
@@ -175,6 +176,7 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
                 detail,
                 queue,
                 queue_rule,
+                stream_slot,
                 bridge_ms,
                 ma_ms,
                 total_ms,

@@ -7,6 +7,10 @@
 //! handed back for the request's log line.
 //!
 //! Play decisions, without any database:
+//! - the stream comes from the bridge's slot for the device's Music Assistant player when the
+//!   skill knows it (the queue in the device's token, else `DEVICE_PLAYERS`), so two Echos playing
+//!   different things each get their own; when the bridge has nothing for that player (or is an
+//!   older bridge without per-player slots) the latest stream of all is played;
 //! - launch, resume and the play button continue from `context.AudioPlayer.offsetInMilliseconds`
 //!   when the device's token still names the stream the bridge holds, else start at 0;
 //! - the play intent (what Music Assistant triggers after a push) always starts at 0;
@@ -129,8 +133,8 @@ pub struct Handled {
     pub error: Option<SkillError>,
     /// What Amazon reported (playback errors, exceptions, session end reasons), for the log.
     pub detail: Option<String>,
-    /// How long the bridge took, when it was asked.
-    pub bridge_ms: Option<u64>,
+    /// How the bridge was asked, and how long it took.
+    pub bridge: BridgeTrace,
     /// How long Music Assistant took, when it was asked.
     pub ma_ms: Option<u64>,
     /// The Music Assistant queue the request acted on, and the rule that chose it.
@@ -144,7 +148,7 @@ impl Handled {
             outcome,
             error: None,
             detail: None,
-            bridge_ms: None,
+            bridge: BridgeTrace::default(),
             ma_ms: None,
             queue: None,
         }
@@ -165,6 +169,37 @@ impl Handled {
         self.detail = detail;
         self
     }
+}
+
+/// Which of the bridge's answers the request used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamSlot {
+    /// The latest stream of the device's player.
+    Player,
+    /// The latest of all, because the bridge had nothing for the device's player.
+    LatestFallback,
+    /// The latest of all: the device's player is not known.
+    Latest,
+}
+
+impl StreamSlot {
+    /// The slot's name in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Player => "player",
+            Self::LatestFallback => "latest_fallback",
+            Self::Latest => "latest",
+        }
+    }
+}
+
+/// What asking the bridge took, for the log line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BridgeTrace {
+    /// Milliseconds, all calls together, when the bridge was asked.
+    pub ms: Option<u64>,
+    /// Which answer was used.
+    pub slot: Option<StreamSlot>,
 }
 
 /// Where a `REPLACE_ALL` starts.
@@ -214,10 +249,12 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
         RequestKind::PlaybackStarted
         | RequestKind::PlaybackStopped
         | RequestKind::PlaybackFinished => Handled::silent(),
-        RequestKind::PlaybackNearlyFinished { token } => enqueue_next(token.as_ref(), ctx).await,
+        RequestKind::PlaybackNearlyFinished { token } => {
+            enqueue_next(req, token.as_ref(), ctx).await
+        }
         RequestKind::PlaybackFailed { token, error } => {
             let detail = error.as_ref().map(ToString::to_string);
-            replace_failed(token.as_ref(), ctx)
+            replace_failed(req, token.as_ref(), ctx)
                 .await
                 .with_detail(detail)
         }
@@ -291,7 +328,8 @@ async fn play_now<B: StreamSource, M>(
             Handled::silent()
         };
     }
-    let (latest, bridge_ms) = fetch(ctx).await;
+    let known = queue::known_queue(req, ctx.settings).ok().flatten();
+    let (latest, bridge) = fetch(ctx, known.as_ref()).await;
     let result = latest.and_then(|(latest, base)| {
         let resumes = start == Start::Resume
             && req
@@ -309,38 +347,43 @@ async fn play_now<B: StreamSource, M>(
         ),
         Err(error) => failed(error, voice, language),
     };
-    handled.bridge_ms = bridge_ms;
+    handled.bridge = bridge;
+    handled.queue = known;
     handled
 }
 
 /// `PlaybackNearlyFinished`: queue the bridge's stream when it is not the one ending.
 async fn enqueue_next<B: StreamSource, M>(
+    req: &SkillRequest,
     ending: Option<&AudioToken>,
     ctx: &Ctx<'_, B, M>,
 ) -> Handled {
     match ending {
-        Some(ending) => switch_unless_same(Some(ending), PlayBehavior::Enqueue, ctx).await,
+        Some(ending) => switch_unless_same(req, Some(ending), PlayBehavior::Enqueue, ctx).await,
         None => Handled::silent().with_detail(Some("no token: nothing to enqueue after".into())),
     }
 }
 
 /// `PlaybackFailed`: replace with the bridge's stream only if it is not the one that failed.
 async fn replace_failed<B: StreamSource, M>(
+    req: &SkillRequest,
     failed_token: Option<&AudioToken>,
     ctx: &Ctx<'_, B, M>,
 ) -> Handled {
-    switch_unless_same(failed_token, PlayBehavior::ReplaceAll, ctx).await
+    switch_unless_same(req, failed_token, PlayBehavior::ReplaceAll, ctx).await
 }
 
 /// Answers an AudioPlayer event with the bridge's stream unless `current` already names it:
 /// `ENQUEUE` after `current` (which must keep playing for it to be queued), or `REPLACE_ALL`.
 /// AudioPlayer events cannot speak, so problems only reach the log.
 async fn switch_unless_same<B: StreamSource, M>(
+    req: &SkillRequest,
     current: Option<&AudioToken>,
     behavior: PlayBehavior,
     ctx: &Ctx<'_, B, M>,
 ) -> Handled {
-    let (latest, bridge_ms) = fetch(ctx).await;
+    let known = queue::known_queue(req, ctx.settings).ok().flatten();
+    let (latest, bridge) = fetch(ctx, known.as_ref()).await;
     let play = latest.and_then(|(latest, base)| {
         if current.is_some_and(|t| t.names(&latest.stream)) {
             return Ok(None);
@@ -358,7 +401,8 @@ async fn switch_unless_same<B: StreamSource, M>(
         ),
         Err(error) => failed(error, false, Language::English),
     };
-    handled.bridge_ms = bridge_ms;
+    handled.bridge = bridge;
+    handled.queue = known;
     handled
 }
 
@@ -381,36 +425,52 @@ fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
     }
 }
 
-/// Checks the settings a play needs (before any network call), then asks the bridge.
-/// Returns the milliseconds the bridge took, when it was asked.
+/// Checks the settings a play needs (before any network call), then asks the bridge for the
+/// latest stream of `player` (see [`fetch_latest`]).
 async fn fetch<'s, B: StreamSource, M>(
     ctx: &Ctx<'s, B, M>,
-) -> (Result<(Latest, &'s HttpsBase), SkillError>, Option<u64>) {
+    player: Option<&ChosenQueue>,
+) -> (Result<(Latest, &'s HttpsBase), SkillError>, BridgeTrace) {
     let base = match &ctx.settings.stream_base {
         Ok(base) => base,
         Err(e) => {
             // The bridge setting is checked first: it is the one a fresh set-up misses first.
             let error = ctx.settings.bridge.as_ref().err().unwrap_or(e);
-            return (Err(error.clone().into()), None);
+            return (Err(error.clone().into()), BridgeTrace::default());
         }
     };
-    let (latest, bridge_ms) = fetch_latest(ctx).await;
-    (latest.map(|l| (l, base)), bridge_ms)
+    let (latest, trace) = fetch_latest(ctx, player).await;
+    (latest.map(|l| (l, base)), trace)
 }
 
-/// Asks the bridge for the latest stream, when its setting is usable.
-/// Returns the milliseconds the bridge took, when it was asked.
+/// Asks the bridge for the latest stream of `player`, when its setting is usable; when the
+/// bridge has nothing for that player, for the latest of all (older bridges answer that to
+/// the first question already, ignoring the player).
 async fn fetch_latest<B: StreamSource, M>(
     ctx: &Ctx<'_, B, M>,
-) -> (Result<Latest, SkillError>, Option<u64>) {
+    player: Option<&ChosenQueue>,
+) -> (Result<Latest, SkillError>, BridgeTrace) {
     let bridge = match &ctx.settings.bridge {
         Ok(bridge) => bridge,
-        Err(e) => return (Err(e.clone().into()), None),
+        Err(e) => return (Err(e.clone().into()), BridgeTrace::default()),
     };
     let started = Instant::now();
-    let latest = ctx.bridge.latest(bridge, ctx.deadline).await;
-    let bridge_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    (latest.map_err(Into::into), Some(bridge_ms))
+    let player = player.map(|p| &p.queue);
+    let mut slot = if player.is_some() {
+        StreamSlot::Player
+    } else {
+        StreamSlot::Latest
+    };
+    let mut latest = ctx.bridge.latest(bridge, player, ctx.deadline).await;
+    if player.is_some() && matches!(latest, Err(BridgeError::NothingPushed { .. })) {
+        slot = StreamSlot::LatestFallback;
+        latest = ctx.bridge.latest(bridge, None, ctx.deadline).await;
+    }
+    let trace = BridgeTrace {
+        ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+        slot: latest.is_ok().then_some(slot),
+    };
+    (latest.map_err(Into::into), trace)
 }
 
 /// A `Play` of the bridge's stream, rewritten onto the public host, with its metadata.

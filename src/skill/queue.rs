@@ -16,14 +16,14 @@
 use std::fmt;
 use std::time::Instant;
 
-use super::{failed, fetch_latest, Ctx, Handled, Outcome, SkillError};
-use crate::alexa::request::SkillRequest;
+use super::{failed, fetch_latest, BridgeTrace, Ctx, Handled, Outcome, SkillError};
+use crate::alexa::request::{RequestKind, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::StreamSource;
 use crate::music_assistant::{MaError, MusicAssistant, NowPlaying, QueueCommand, RepeatMode};
-use crate::settings::{MaSettings, SettingsError, MA_API_URL};
+use crate::settings::{MaSettings, Settings, SettingsError, MA_API_URL};
 use crate::speech::{self, Language, Phrase};
-use crate::stream::QueueId;
+use crate::stream::{AudioToken, QueueId};
 
 /// A queue command the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +184,42 @@ async fn current_index<B, M: MusicAssistant>(
     Ok(state.current_index.unwrap_or(0))
 }
 
+/// The queue of the device that sent `req` as far as it is known without asking Music
+/// Assistant: the one in the token the device plays (rule 1), else its `DEVICE_PLAYERS` entry
+/// (rule 2). `Err` only when `DEVICE_PLAYERS` is needed and invalid.
+pub(super) fn known_queue(
+    req: &SkillRequest,
+    settings: &Settings,
+) -> Result<Option<ChosenQueue>, SettingsError> {
+    if let Some(queue) = token_of(req).and_then(AudioToken::queue) {
+        return Ok(Some(ChosenQueue {
+            queue: queue.clone(),
+            rule: QueueRule::Token,
+        }));
+    }
+    let device_players = settings.device_players.as_ref().map_err(Clone::clone)?;
+    Ok(req
+        .device_id
+        .as_ref()
+        .and_then(|device| device_players.get(device))
+        .and_then(|player| QueueId::new(player))
+        .map(|queue| ChosenQueue {
+            queue,
+            rule: QueueRule::DevicePlayers,
+        }))
+}
+
+/// The token of the stream the request is about: the one an `AudioPlayer` event names, else the
+/// one in `context.AudioPlayer`.
+fn token_of(req: &SkillRequest) -> Option<&AudioToken> {
+    match &req.kind {
+        RequestKind::PlaybackNearlyFinished { token }
+        | RequestKind::PlaybackFailed { token, .. } => token.as_ref(),
+        _ => None,
+    }
+    .or(req.player.token.as_ref())
+}
+
 /// Finds the queue of the device that sent `req` (see the module documentation).
 async fn choose_queue<B, M: MusicAssistant>(
     req: &SkillRequest,
@@ -191,27 +227,8 @@ async fn choose_queue<B, M: MusicAssistant>(
     ma: &MaSettings,
     clock: &mut Clock,
 ) -> Result<ChosenQueue, SkillError> {
-    if let Some(queue) = req.player.token.as_ref().and_then(|t| t.queue()) {
-        return Ok(ChosenQueue {
-            queue: queue.clone(),
-            rule: QueueRule::Token,
-        });
-    }
-    let device_players = ctx
-        .settings
-        .device_players
-        .as_ref()
-        .map_err(|e| e.clone())?;
-    if let Some(player) = req
-        .device_id
-        .as_ref()
-        .and_then(|device| device_players.get(device))
-        .and_then(|player| QueueId::new(player))
-    {
-        return Ok(ChosenQueue {
-            queue: player,
-            rule: QueueRule::DevicePlayers,
-        });
+    if let Some(known) = known_queue(req, ctx.settings)? {
+        return Ok(known);
     }
     let players = clock
         .time(ctx.music_assistant.players(ma, ctx.deadline))
@@ -272,12 +289,15 @@ pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
             }
         },
     };
-    let mut bridge_ms = None;
+    let mut bridge = BridgeTrace::default();
     let known = match from_ma {
         Some(known) => known,
         None => {
-            let (latest, ms) = fetch_latest(ctx).await;
-            bridge_ms = ms;
+            if chosen.is_none() {
+                chosen = known_queue(req, ctx.settings).ok().flatten();
+            }
+            let (latest, trace) = fetch_latest(ctx, chosen.as_ref()).await;
+            bridge = trace;
             latest.map(|l| NowPlaying {
                 title: l.title,
                 artist: l.artist,
@@ -293,7 +313,7 @@ pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
         Err(error) => failed(error, true, language),
     };
     handled.ma_ms = clock.ma_ms;
-    handled.bridge_ms = bridge_ms;
+    handled.bridge = bridge;
     handled.queue = chosen;
     handled
 }

@@ -57,6 +57,21 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
+impl Seen {
+    /// The path without its query.
+    pub fn path_only(&self) -> &str {
+        self.path.split('?').next().unwrap_or("")
+    }
+
+    /// The decoded value of a query parameter.
+    pub fn query(&self, name: &str) -> Option<String> {
+        let (_, query) = self.path.split_once('?')?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+}
+
 /// How the stub answers.
 #[derive(Debug, Clone)]
 pub enum Reply {
@@ -108,10 +123,11 @@ impl Stub {
         Self { addr, seen }
     }
 
-    /// A bridge whose `GET /ma/latest-url` answers `reply`; any other path gets 404.
+    /// A bridge whose `GET /ma/latest-url` answers `reply` whatever the query (as the Node bridge
+    /// does: it ignores `?playerId=`); any other path gets 404.
     pub async fn bridge(reply: Reply) -> Self {
         Self::spawn(move |seen| {
-            if seen.method == "GET" && seen.path == "/ma/latest-url" {
+            if seen.method == "GET" && seen.path_only() == "/ma/latest-url" {
                 reply.clone()
             } else {
                 Reply::Status(404, r#"{"error":"no such endpoint"}"#.into())
