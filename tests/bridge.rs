@@ -468,3 +468,53 @@ async fn the_bridge_client_is_reused_across_invocations() {
     }
     assert_eq!(bridge.count(), 5);
 }
+
+/// When the device's queue is known, the bridge is asked for that player's stream; when it has
+/// none for that player, for the latest of all; when the queue is not known, for the latest.
+#[tokio::test]
+async fn the_devices_own_player_is_asked_for_first() {
+    let living = "http://192.168.1.20:8097/flow/aa11/Living%20Room/bb22/Living%20Room.mp3";
+    let stub = Stub::spawn(move |seen| match seen.query("playerId").as_deref() {
+        Some("Kitchen Echo") => Reply::ok(current_reply()),
+        Some(_) => Reply::Status(404, r#"{"error":"nothing for that player"}"#.into()),
+        None => Reply::ok(json!({ "streamUrl": living }).to_string()),
+    })
+    .await;
+    let service = Service::new(settings_for(&stub.base()));
+    let stream_url = |response: &Value| {
+        response["response"]["directives"][0]["audioItem"]["stream"]["url"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let queries = |from: usize| -> Vec<Option<String>> {
+        stub.seen()[from..]
+            .iter()
+            .map(|s| s.query("playerId"))
+            .collect()
+    };
+
+    // resume_intent's token names the Kitchen Echo queue.
+    let response = answer(&service, "resume_intent", Deadline::local()).await;
+    assert_eq!(stream_url(&response), CURRENT_PUBLIC);
+    assert_eq!(queries(0), [Some("Kitchen Echo".to_owned())]);
+
+    // A player the bridge has nothing for: asked for, then the latest of all.
+    let mut bedroom = event("resume_intent");
+    bedroom["context"]["AudioPlayer"]["token"] = json!("mas1:0123456789abcdef:Bedroom");
+    let response = service
+        .answer(bedroom, Deadline::local())
+        .await
+        .expect("answered");
+    let response = serde_json::to_value(&response).expect("serializes");
+    assert_eq!(
+        stream_url(&response),
+        "https://ma.example.net/flow/aa11/Living%20Room/bb22/Living%20Room.mp3"
+    );
+    assert_eq!(queries(1), [Some("Bedroom".to_owned()), None]);
+
+    // No token and no DEVICE_PLAYERS entry: the latest of all, asked once.
+    let response = answer(&service, "play_audio_intent", Deadline::local()).await;
+    assert!(stream_url(&response).contains("Living%20Room"));
+    assert_eq!(queries(3), [None]);
+}

@@ -368,6 +368,32 @@ mod tests {
         }
     }
 
+    /// A body whose bytes never come.
+    struct Stalled;
+
+    impl Body for Stalled {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stalls_is_cut_off() {
+        let b = bridge(Access::Open);
+        let request = Request::post("/ma/push-url")
+            .body(Stalled)
+            .expect("request");
+        let answer = b.answer(request).await;
+        assert_eq!(answer.response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(b.store.latest(None), None);
+    }
+
     #[tokio::test]
     async fn credentials_guard_everything_but_health() {
         let b = bridge(Access::Basic {

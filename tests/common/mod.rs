@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub mod aws;
+pub mod bridge_process;
 
 use ma_alexa_skill::settings::Settings;
 use serde_json::Value;

@@ -1,0 +1,156 @@
+//! The real `ma-alexa-bridge` binary, started on 127.0.0.1 for a test, and a folder of its own.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The bridge binary Cargo built for the tests.
+pub const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-bridge");
+
+/// A folder under the system's temporary folder, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new, empty folder.
+    pub fn new(name: &str) -> Self {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "ma-alexa-{name}-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temporary folder");
+        Self(path)
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running bridge. Killed when dropped, unless it was stopped.
+pub struct BridgeProcess {
+    child: Option<Child>,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    logs: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BridgeProcess {
+    /// Starts the bridge with only `envs` in its environment (plus `BRIDGE_LISTEN=127.0.0.1:0`
+    /// unless given) and waits until it listens.
+    pub fn start(envs: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(BRIDGE_BIN);
+        command
+            .env_clear()
+            .env("BRIDGE_LISTEN", "127.0.0.1:0")
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the bridge starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let (address_tx, address_rx) = mpsc::channel();
+        let sink = Arc::clone(&logs);
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    // Text or JSON lines: the address is the run of address characters.
+                    let address: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || ".:[]".contains(*c))
+                        .collect();
+                    let _ = address_tx.send(address);
+                }
+                let mut logs = sink.lock().expect("lock");
+                logs.push_str(&line);
+                logs.push('\n');
+            }
+        });
+        let address = address_rx
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!("the bridge did not start: {}", logs.lock().expect("lock"))
+            });
+        assert!(
+            address.starts_with("127.0.0.1:"),
+            "test bridges stay on loopback: {address}"
+        );
+        Self {
+            child: Some(child),
+            base: format!("http://{address}"),
+            logs,
+            reader: Some(reader),
+        }
+    }
+
+    /// Everything it logged so far.
+    pub fn logs(&self) -> String {
+        self.logs.lock().expect("lock").clone()
+    }
+
+    /// Sends SIGTERM, waits for it to exit, and returns its status and all its logs.
+    pub fn terminate(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGTERM sent");
+        let exit = wait_with_timeout(&mut child, Duration::from_secs(15));
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        (exit, self.logs())
+    }
+}
+
+impl Drop for BridgeProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs the bridge binary with `args` and only `envs`, to its end (for commands and settings
+/// that stop it at once).
+pub fn run_bridge(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    Command::new(BRIDGE_BIN)
+        .args(args)
+        .env_clear()
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the bridge runs")
+}
+
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> ExitStatus {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the bridge did not stop within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
