@@ -27,14 +27,17 @@ ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 RUNS = int(ARGS[0]) if ARGS else 200
 SSM = "--ssm" in sys.argv
 EVENT = os.path.join(ROOT, "events", "resume_intent.json")
-REPLY = open(os.path.join(ROOT, "events", "bridge", "ma", "latest-url"), "rb").read()
+# What the bridge answers is what Music Assistant pushed.
+REPLY = open(os.path.join(ROOT, "events", "bridge", "push-url.json"), "rb").read()
 
 
 class Bridge(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        self.send_response(200 if self.path == "/ma/latest-url" else 404)
+        # The resume event's token names its player: answer `?playerId=` like a per-player
+        # bridge that holds that player's stream.
+        self.send_response(200 if self.path.split("?")[0] == "/ma/latest-url" else 404)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(REPLY)))
         self.end_headers()

@@ -1,11 +1,12 @@
 //! The Music Assistant client: queue control over Music Assistant's JSON-RPC API.
 //!
 //! `POST <MA_API_URL>/api` with `{"message_id", "command", "args"}` and
-//! `Authorization: Bearer <MA_API_TOKEN>` (see MUSIC_ASSISTANT_API.md). Only the commands the
-//! skill uses are modelled, with typed requests and replies. Each failure is its own [`MaError`],
-//! so the user hears what happened and the owner's log says how to fix it. Music Assistant
-//! answers most failures with a bare 500; when a queue command gets one, the client asks for the
-//! queue to tell "unknown queue" from everything else.
+//! `Authorization: Bearer <MA_API_TOKEN>`; a success is HTTP 200 with the command's return value
+//! as the body (`null` for most commands), a failure a status with a plain-text body. Only the
+//! commands the skill uses are modelled, with typed requests and replies. Each failure is its
+//! own [`MaError`], so the user hears what happened and the owner's log says how to fix it.
+//! Music Assistant answers most failures with a bare 500; when a queue command gets one, the
+//! client asks for the queue to tell "unknown queue" from everything else.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -278,9 +278,10 @@ impl QueueId {
         &self.0
     }
 
-    /// Finds the queue id in a stream path (see BRIDGE_API.md): after the `flow` (or `single`)
-    /// segment come two segments on 2024 servers (`{queue}/{item}.mp3`, the queue first) and
-    /// three or four since 2025 (`{session}/{queue}/{item}[/{player}].mp3`, the queue second).
+    /// Finds the queue id in a stream path, whatever Music Assistant's era: after the `flow` (or
+    /// `single`) segment come two segments on 2024 servers (`{queue}/{item}.mp3`, the queue
+    /// first) and three or four since 2025 (`{session}/{queue}/{item}[/{player}].mp3`, the queue
+    /// second).
     fn from_stream_path(url: &Url) -> Option<Self> {
         let segments: Vec<&str> = url.path_segments()?.collect();
         let mode = segments

@@ -205,3 +205,40 @@ async fn two_echos_each_play_their_own_stream() {
     assert!(logs.contains("stream_slot=\"latest_fallback\""), "{logs}");
     assert!(!logs.contains(PASSWORD));
 }
+
+/// The README's "Try it with a local bridge": the sample push, then the sample resume request,
+/// which resumes where the device's token says it stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_local_run_resumes_the_sample_stream() {
+    let dir = TempDir::new("readme-local-run");
+    let state = dir.path().join("state.json");
+    let bridge = BridgeProcess::start(&[("BRIDGE_STATE_FILE", state.to_str().expect("utf-8"))]);
+    let sample = std::fs::read(common::events_dir().join("bridge/push-url.json")).expect("sample");
+    let pushed = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .post(format!("{}/ma/push-url", bridge.base))
+        .header("content-type", "application/json")
+        .body(sample)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(pushed.status().as_u16(), 200);
+    let output = Command::new(SKILL_BIN)
+        .args(["invoke", "events/resume_intent.json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("API_HOSTNAME", &bridge.base)
+        .env("MA_HOSTNAME", MA_HOSTNAME)
+        .output()
+        .expect("the skill runs");
+    assert!(output.status.success(), "{output:?}");
+    let response: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let stream = &response["response"]["directives"][0]["audioItem"]["stream"];
+    assert_eq!(
+        stream["url"],
+        "https://ma.example.net/flow/3f9c1a/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3"
+    );
+    assert_eq!(stream["offsetInMilliseconds"], 83_140);
+}

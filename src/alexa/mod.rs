@@ -1,6 +1,9 @@
 //! The Alexa side: the request envelope as Amazon sends it ([`envelope`]), what the skill
 //! understands of it ([`request`]), and the response envelope it answers with ([`response`]).
-//! The exact rules live in `ALEXA_CONTRACT.md`.
+//! What each request type may answer with (speech only for launch and intent requests, no
+//! `shouldEndSession` on AudioPlayer and PlaybackController requests, an empty response to
+//! `PlaybackStopped`, `SessionEndedRequest` and `System.ExceptionEncountered`) is decided in
+//! `skill` and checked by the tests against every sample event.
 
 pub mod envelope;
 pub mod request;

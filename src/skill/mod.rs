@@ -1,4 +1,4 @@
-//! The skill itself: a [`SkillRequest`] in, the response ALEXA_CONTRACT.md prescribes out.
+//! The skill itself: a [`SkillRequest`] in, the response Alexa allows for that request out.
 //!
 //! [`handle`] knows nothing of Lambda. Its outside world comes in through [`Ctx`]: the settings,
 //! the bridge (any [`StreamSource`]), Music Assistant (any [`MusicAssistant`]) and the deadline.

@@ -536,7 +536,10 @@ pub fn speech_text(response: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Checks ALEXA_CONTRACT.md §4 for any response: what each request type may answer with.
+/// Checks Alexa's rules for any response: what each request type may answer with (speech, cards,
+/// reprompts and `shouldEndSession` only for launch and intent requests; nothing at all for
+/// `PlaybackStopped`, exceptions and session ends; `expectedPreviousToken` only with `ENQUEUE`;
+/// a Play ends a voice session; under 24 KB).
 pub fn assert_contract(request_type: &str, response: &Value, what: &str) {
     assert_eq!(response["version"], "1.0", "{what}: version");
     let r = response["response"]
