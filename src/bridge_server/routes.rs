@@ -20,7 +20,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::auth::{Access, REALM};
 use super::intents::Intents;
-use super::push::Push;
+use super::push::{Push, MAX_PLAYER_ID_LEN};
 use super::store::Store;
 use crate::interaction_models::ModelLocale;
 
@@ -149,11 +149,12 @@ impl Bridge {
             (None, Some(player)) => error(
                 StatusCode::NOT_FOUND,
                 &format!(
-                    "nothing has been pushed for player '{player}' yet: play something on it in Music Assistant"
+                    "nothing has been pushed for player '{}' yet: play something on it in Music Assistant",
+                    clipped(player, MAX_PLAYER_ID_LEN)
                 ),
             ),
         };
-        Answer::new(response).for_player(player)
+        Answer::new(response).for_player(player.map(|p| clipped(p, MAX_PLAYER_ID_LEN)))
     }
 
     fn intents(&self, locale: Option<&str>) -> Answer {
@@ -165,7 +166,8 @@ impl Bridge {
                     return Answer::new(error(
                         StatusCode::BAD_REQUEST,
                         &format!(
-                            "no interaction model for locale '{raw}': the skill ships {}",
+                            "no interaction model for locale '{}': the skill ships {}",
+                            clipped(raw, 20),
                             ModelLocale::list()
                         ),
                     ))
@@ -236,6 +238,15 @@ where
                 BODY_TIMEOUT.as_secs()
             ),
         )),
+    }
+}
+
+/// At most `max` characters of `text`: what is echoed in answers and logs stays small whatever a
+/// client sends.
+pub fn clipped(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }
 
@@ -345,6 +356,23 @@ mod tests {
         assert!(body["error"]
             .as_str()
             .is_some_and(|e| e.contains("'Bedroom'")));
+    }
+
+    #[test]
+    fn clipping_keeps_whole_characters() {
+        assert_eq!(clipped("Küche", 2), "Kü");
+        assert_eq!(clipped("Küche", 10), "Küche");
+        assert_eq!(clipped("", 3), "");
+    }
+
+    #[tokio::test]
+    async fn a_huge_player_id_is_not_echoed_whole() {
+        let b = bridge(Access::Open);
+        let long = "p".repeat(5000);
+        let (status, body) = call(&b, "GET", &format!("/ma/latest-url?playerId={long}"), "").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let error = body["error"].as_str().expect("error");
+        assert!(error.len() < MAX_PLAYER_ID_LEN + 200, "{}", error.len());
     }
 
     #[tokio::test]

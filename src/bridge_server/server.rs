@@ -20,7 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use super::routes::{Answer, Bridge};
+use super::routes::{clipped, Answer, Bridge};
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 256;
@@ -28,6 +28,8 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line and headers).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Longest path written to a log line.
+const MAX_LOGGED_PATH: usize = 200;
 /// How long requests in flight may take to finish once a stop is asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -81,8 +83,8 @@ pub async fn serve(listener: TcpListener, bridge: Arc<Bridge>, shutdown: impl Fu
     }
 }
 
-/// Answers a request and writes its one log line: method, path (never the query or headers),
-/// status, player, client and milliseconds. Health checks are logged at debug level only.
+/// Answers a request and writes its one log line: method, path (never the query or headers;
+/// cut at 200 characters), status, player, client and milliseconds. Health checks are logged at debug level only.
 async fn logged(
     bridge: &Bridge,
     request: hyper::Request<hyper::body::Incoming>,
@@ -90,7 +92,7 @@ async fn logged(
 ) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = clipped(request.uri().path(), MAX_LOGGED_PATH).to_owned();
     let Answer {
         response,
         player,
