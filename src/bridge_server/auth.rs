@@ -11,8 +11,10 @@ use base64::engine::general_purpose::GeneralPurposeConfig;
 use base64::engine::{DecodePaddingMode, GeneralPurpose};
 use base64::Engine;
 use hyper::header::HeaderValue;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
+
+use crate::settings::BasicAuth;
 
 /// The realm in `WWW-Authenticate`: the same as the Node bridge's, so clients that remember
 /// credentials per realm keep them.
@@ -30,19 +32,14 @@ pub enum Access {
     /// Anyone (no credentials configured).
     Open,
     /// Whoever sends these HTTP Basic credentials.
-    Basic {
-        /// The user name.
-        username: String,
-        /// The password.
-        password: SecretString,
-    },
+    Basic(BasicAuth),
 }
 
 impl fmt::Debug for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Open => f.write_str("Open"),
-            Self::Basic { .. } => f.write_str("Basic { .. }"),
+            Self::Basic(_) => f.write_str("Basic(..)"),
         }
     }
 }
@@ -50,16 +47,16 @@ impl fmt::Debug for Access {
 impl Access {
     /// Whether a request with this `Authorization` header may pass.
     pub fn allows(&self, authorization: Option<&HeaderValue>) -> bool {
-        let Self::Basic { username, password } = self else {
+        let Self::Basic(expected) = self else {
             return true;
         };
         let Some((given_user, given_password)) = authorization.and_then(basic_credentials) else {
             return false;
         };
-        let user_ok = given_user.as_slice().ct_eq(username.as_bytes());
+        let user_ok = given_user.as_slice().ct_eq(expected.username.as_bytes());
         let password_ok = given_password
             .as_slice()
-            .ct_eq(password.expose_secret().as_bytes());
+            .ct_eq(expected.password.expose_secret().as_bytes());
         bool::from(user_ok & password_ok)
     }
 
@@ -86,10 +83,10 @@ mod tests {
     use super::*;
 
     fn access() -> Access {
-        Access::Basic {
+        Access::Basic(BasicAuth {
             username: "alexa".into(),
-            password: SecretString::from("pa:ss wörd"),
-        }
+            password: secrecy::SecretString::from("pa:ss wörd"),
+        })
     }
 
     fn header(raw: &str) -> HeaderValue {

@@ -4,12 +4,10 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use secrecy::SecretString;
-
 use super::auth::Access;
 use crate::interaction_models::ModelLocale;
 use crate::logging::LogFormat;
-use crate::settings::SettingsError;
+use crate::settings::{BasicAuth, SettingsError};
 
 /// Where the bridge listens: `host:port`.
 pub const BRIDGE_LISTEN: &str = "BRIDGE_LISTEN";
@@ -71,32 +69,23 @@ impl BridgeConfig {
                 DEFAULT_LISTEN
             }
         };
-        let access = match (get(BRIDGE_USERNAME), get(BRIDGE_PASSWORD)) {
-            (Some(username), Some(password)) => Access::Basic {
-                username,
-                password: SecretString::from(password),
-            },
-            (Some(_), None) => {
-                return Err(SettingsError::Incomplete {
-                    present: BRIDGE_USERNAME,
-                    missing: BRIDGE_PASSWORD,
-                })
-            }
-            (None, Some(_)) => {
-                return Err(SettingsError::Incomplete {
-                    present: BRIDGE_PASSWORD,
-                    missing: BRIDGE_USERNAME,
-                })
-            }
-            (None, None) if get("PASSWORD").is_some() => {
-                // Starting without authentication when the owner meant to set a password
-                // would leave the bridge open: refuse instead.
+        let credentials = BasicAuth::pair(
+            get(BRIDGE_USERNAME),
+            get(BRIDGE_PASSWORD),
+            BRIDGE_USERNAME,
+            BRIDGE_PASSWORD,
+        )?;
+        let access = match credentials {
+            Some(credentials) => Access::Basic(credentials),
+            // Starting without authentication when the owner meant to set a password would
+            // leave the bridge open: refuse instead.
+            None if get("PASSWORD").is_some() => {
                 return Err(SettingsError::Invalid {
                     name: "PASSWORD",
                     reason: "it is the Node bridge's name for the password, which this bridge does not read: rename USERNAME and PASSWORD to BRIDGE_USERNAME and BRIDGE_PASSWORD (or unset PASSWORD to run without authentication)".into(),
                 });
             }
-            (None, None) => Access::Open,
+            None => Access::Open,
         };
         let state_file = get(BRIDGE_STATE_FILE)
             .map(PathBuf::from)

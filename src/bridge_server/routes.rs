@@ -302,6 +302,7 @@ mod tests {
     use secrecy::SecretString;
 
     use super::*;
+    use crate::settings::BasicAuth;
 
     fn bridge(access: Access) -> Bridge {
         Bridge::new(Arc::new(Store::in_memory()), access, ModelLocale::EN_US)
@@ -424,10 +425,10 @@ mod tests {
 
     #[tokio::test]
     async fn credentials_guard_everything_but_health() {
-        let b = bridge(Access::Basic {
+        let b = bridge(Access::Basic(BasicAuth {
             username: "u".into(),
             password: SecretString::from("p"),
-        });
+        }));
         for uri in ["/ma/latest-url", "/alexa/intents", "/nothing-here"] {
             assert_eq!(
                 call(&b, "GET", uri, "").await.0,

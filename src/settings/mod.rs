@@ -111,6 +111,33 @@ pub struct BasicAuth {
     pub password: SecretString,
 }
 
+impl BasicAuth {
+    /// Credentials from a user name and a password setting, which go together: both or
+    /// neither. `user_setting` and `password_setting` name them in the error.
+    pub fn pair(
+        username: Option<String>,
+        password: Option<String>,
+        user_setting: &'static str,
+        password_setting: &'static str,
+    ) -> Result<Option<Self>, SettingsError> {
+        match (username, password) {
+            (None, None) => Ok(None),
+            (Some(username), Some(password)) => Ok(Some(Self {
+                username,
+                password: SecretString::from(password),
+            })),
+            (Some(_), None) => Err(SettingsError::Incomplete {
+                present: user_setting,
+                missing: password_setting,
+            }),
+            (None, Some(_)) => Err(SettingsError::Incomplete {
+                present: password_setting,
+                missing: user_setting,
+            }),
+        }
+    }
+}
+
 /// Everything the skill is configured with.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -228,25 +255,7 @@ fn bridge_settings(
         name: API_HOSTNAME,
         reason,
     })?;
-    let credentials = match (username, password) {
-        (None, None) => None,
-        (Some(username), Some(password)) => Some(BasicAuth {
-            username,
-            password: SecretString::from(password),
-        }),
-        (Some(_), None) => {
-            return Err(SettingsError::Incomplete {
-                present: API_USERNAME,
-                missing: API_PASSWORD,
-            })
-        }
-        (None, Some(_)) => {
-            return Err(SettingsError::Incomplete {
-                present: API_PASSWORD,
-                missing: API_USERNAME,
-            })
-        }
-    };
+    let credentials = BasicAuth::pair(username, password, API_USERNAME, API_PASSWORD)?;
     Ok(BridgeSettings { base, credentials })
 }
 
