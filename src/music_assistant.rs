@@ -127,6 +127,14 @@ impl MaError {
 /// A queue command the skill sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueCommand {
+    /// `player_queues/play_media` of these URIs, replacing the queue; `radio` turns on Music
+    /// Assistant's radio mode (endless similar music seeded with them).
+    PlayMedia {
+        /// Media URIs (`library://album/7`, `spotify://track/…`).
+        media: Vec<String>,
+        /// Radio mode.
+        radio: bool,
+    },
     /// `player_queues/next`.
     Next,
     /// `player_queues/play_index` at a position.
@@ -154,6 +162,15 @@ impl QueueCommand {
     fn request(&self, queue: &QueueId) -> (&'static str, Value) {
         let queue_id = queue.as_str();
         match self {
+            Self::PlayMedia { media, radio } => (
+                "player_queues/play_media",
+                json!({
+                    "queue_id": queue_id,
+                    "media": media,
+                    "option": "replace",
+                    "radio_mode": radio,
+                }),
+            ),
             Self::Next => ("player_queues/next", json!({ "queue_id": queue_id })),
             Self::PlayIndex(index) => (
                 "player_queues/play_index",
@@ -278,6 +295,103 @@ impl QueueItem {
     }
 }
 
+/// A kind of media Music Assistant searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaType {
+    /// Artists.
+    Artist,
+    /// Albums.
+    Album,
+    /// Songs.
+    Track,
+    /// Playlists.
+    Playlist,
+    /// Radio stations.
+    Radio,
+}
+
+/// The answer of `music/search` (only what the skill reads). Items of an unexpected shape are
+/// left out rather than failing the whole answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SearchResults {
+    /// Artists, in Music Assistant's order (best first).
+    #[serde(default, deserialize_with = "usable_items")]
+    pub artists: Vec<SearchItem>,
+    /// Albums.
+    #[serde(default, deserialize_with = "usable_items")]
+    pub albums: Vec<SearchItem>,
+    /// Songs.
+    #[serde(default, deserialize_with = "usable_items")]
+    pub tracks: Vec<SearchItem>,
+    /// Playlists.
+    #[serde(default, deserialize_with = "usable_items")]
+    pub playlists: Vec<SearchItem>,
+    /// Radio stations (Music Assistant's key is singular).
+    #[serde(default, deserialize_with = "usable_items")]
+    pub radio: Vec<SearchItem>,
+}
+
+impl SearchResults {
+    /// The items of one media type.
+    pub fn of(&self, media_type: MediaType) -> &[SearchItem] {
+        match media_type {
+            MediaType::Artist => &self.artists,
+            MediaType::Album => &self.albums,
+            MediaType::Track => &self.tracks,
+            MediaType::Playlist => &self.playlists,
+            MediaType::Radio => &self.radio,
+        }
+    }
+}
+
+/// A found media item (only what the skill reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SearchItem {
+    /// Its name ("Kind of Blue").
+    pub name: String,
+    /// What `play_media` takes (`library://album/7`).
+    pub uri: String,
+    /// `library` for items in the user's library, else the provider instance.
+    #[serde(default)]
+    pub provider: String,
+    /// A version, such as "Remastered".
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The artists (albums and songs).
+    #[serde(default)]
+    pub artists: Vec<Named>,
+}
+
+impl SearchItem {
+    /// Whether the item is in the user's library.
+    pub fn in_library(&self) -> bool {
+        self.provider == "library" || self.uri.starts_with("library://")
+    }
+
+    /// The first artist's name.
+    pub fn artist(&self) -> Option<&str> {
+        self.artists
+            .iter()
+            .filter_map(|a| a.name.as_deref())
+            .map(str::trim)
+            .find(|n| !n.is_empty())
+    }
+}
+
+/// A list of items, keeping only those with a name and a URI.
+fn usable_items<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<SearchItem>, D::Error> {
+    let values = Option::<Vec<Value>>::deserialize(de)?.unwrap_or_default();
+    Ok(values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
+        .filter(|i| !i.name.trim().is_empty() && !i.uri.trim().is_empty())
+        .collect())
+}
+
+/// How many favourite songs "play my favorites" queues at most.
+pub const MAX_FAVORITE_TRACKS: usize = 250;
+
 /// What the skill asks Music Assistant. [`MaClient`] is the real one.
 pub trait MusicAssistant {
     /// `player_queues/get`: the queue, or `None` when Music Assistant has no such queue.
@@ -301,6 +415,30 @@ pub trait MusicAssistant {
         ma: &MaSettings,
         queue: &QueueId,
         command: &QueueCommand,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<(), MaError>> + Send;
+
+    /// `music/search` for `query` among `types`.
+    fn search(
+        &self,
+        ma: &MaSettings,
+        query: &str,
+        types: &[MediaType],
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<SearchResults, MaError>> + Send;
+
+    /// `music/tracks/library_items` of the favourite songs (at most [`MAX_FAVORITE_TRACKS`]).
+    fn favorite_tracks(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Vec<SearchItem>, MaError>> + Send;
+
+    /// `players/add_currently_playing_to_favorites` on `player`.
+    fn add_to_favorites(
+        &self,
+        ma: &MaSettings,
+        player: &QueueId,
         deadline: Deadline,
     ) -> impl Future<Output = Result<(), MaError>> + Send;
 }
@@ -461,5 +599,52 @@ impl MusicAssistant for MaClient {
             });
         }
         Err(error)
+    }
+
+    async fn search(
+        &self,
+        ma: &MaSettings,
+        query: &str,
+        types: &[MediaType],
+        deadline: Deadline,
+    ) -> Result<SearchResults, MaError> {
+        let args = json!({ "search_query": query, "media_types": types, "limit": 10 });
+        // An old server answers `null` for an empty search.
+        let found: Option<SearchResults> = self.call(ma, "music/search", &args, deadline).await?;
+        Ok(found.unwrap_or_default())
+    }
+
+    async fn favorite_tracks(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> Result<Vec<SearchItem>, MaError> {
+        let args = json!({ "favorite": true, "limit": MAX_FAVORITE_TRACKS });
+        let found: Option<Vec<Value>> = self
+            .call(ma, "music/tracks/library_items", &args, deadline)
+            .await?;
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
+            .filter(|i| !i.uri.trim().is_empty())
+            .collect())
+    }
+
+    async fn add_to_favorites(
+        &self,
+        ma: &MaSettings,
+        player: &QueueId,
+        deadline: Deadline,
+    ) -> Result<(), MaError> {
+        let args = json!({ "player_id": player.as_str() });
+        self.call::<Value>(
+            ma,
+            "players/add_currently_playing_to_favorites",
+            &args,
+            deadline,
+        )
+        .await
+        .map(drop)
     }
 }
