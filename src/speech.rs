@@ -131,6 +131,36 @@ pub enum Phrase {
     MaUnknownQueue,
     /// Any other Music Assistant failure.
     MaFailed,
+    /// Playing what was asked for: `{title}`.
+    Playing,
+    /// Playing what was asked for: `{title}` by `{artist}`.
+    PlayingByArtist,
+    /// Shuffling what was asked for: `{title}`.
+    Shuffling,
+    /// Shuffling what was asked for: `{title}` by `{artist}`.
+    ShufflingByArtist,
+    /// Radio mode seeded with `{title}`.
+    PlayingSimilar,
+    /// Radio mode seeded with `{title}` by `{artist}`.
+    PlayingSimilarByArtist,
+    /// Music Assistant took the request but did not confirm in time: `{title}`.
+    PlayRequested,
+    /// Nothing found for `{query}`.
+    NotFound,
+    /// The play-by-name request carried nothing usable.
+    AskWhatToPlay,
+    /// Said when the user stays silent after [`Phrase::AskWhatToPlay`].
+    AskWhatToPlayReprompt,
+    /// Playing by name needs Music Assistant's API, which is not configured.
+    NeedsMusicAssistant,
+    /// The favourite songs play, shuffled.
+    ShufflingFavorites,
+    /// There are no favourite songs.
+    NoFavorites,
+    /// The current song became a favourite: `{title}`.
+    AddedToFavorites,
+    /// Nothing plays that could become a favourite.
+    NothingToFavorite,
 }
 
 impl Phrase {
@@ -144,13 +174,13 @@ impl Phrase {
     fn table(self) -> [&'static str; 7] {
         match self {
             Self::Help => [
-                "This skill plays what Music Assistant sends to this Echo. Choose this Echo as the player in Music Assistant and start playback, or say: Alexa, open music assistant. While music plays, you can say pause, resume, next, previous, shuffle or stop, or ask what's playing. What would you like to do?",
-                "Dieser Skill spielt, was Music Assistant an diesen Echo schickt. Wähle diesen Echo in Music Assistant als Player und starte die Wiedergabe, oder sag: Alexa, öffne Music Assistant. Während die Musik läuft, kannst du Pause, Weiter, nächster Titel, vorheriger Titel, Zufallswiedergabe oder Stopp sagen, oder fragen, was läuft. Was möchtest du tun?",
-                "Esta skill reproduce lo que Music Assistant envía a este Echo. Elige este Echo como reproductor en Music Assistant e inicia la reproducción, o di: Alexa, abre music assistant. Mientras suena la música, puedes decir pausa, continúa, siguiente, anterior, aleatorio o para, o preguntar qué está sonando. ¿Qué quieres hacer?",
-                "Cette skill joue ce que Music Assistant envoie à cet Echo. Choisissez cet Echo comme lecteur dans Music Assistant et lancez la lecture, ou dites : Alexa, ouvre music assistant. Pendant la lecture, vous pouvez dire pause, reprends, suivant, précédent, lecture aléatoire ou arrête, ou demander ce qui joue. Que voulez-vous faire ?",
-                "Questa skill riproduce ciò che Music Assistant invia a questo Echo. Scegli questo Echo come lettore in Music Assistant e avvia la riproduzione, oppure di': Alexa, apri music assistant. Durante la riproduzione puoi dire pausa, riprendi, successivo, precedente, casuale o stop, oppure chiedere cosa sta suonando. Cosa vuoi fare?",
-                "Deze skill speelt af wat Music Assistant naar deze Echo stuurt. Kies deze Echo als speler in Music Assistant en start het afspelen, of zeg: Alexa, open music assistant. Tijdens het afspelen kun je pauze, hervat, volgende, vorige, shuffle of stop zeggen, of vragen wat er speelt. Wat wil je doen?",
-                "Esta skill toca o que o Music Assistant envia para este Echo. Escolha este Echo como player no Music Assistant e inicie a reprodução, ou diga: Alexa, abra music assistant. Enquanto a música toca, você pode dizer pausar, continuar, próxima, anterior, aleatório ou parar, ou perguntar o que está tocando. O que você quer fazer?",
+                "Ask for music by name: play Kind of Blue, shuffle the playlist Chill, play songs like Miles Davis, or play my favorites. Music started in Music Assistant plays here too. While it plays, say pause, resume, next, previous or stop, ask what's playing, or say I like this song. What would you like to hear?",
+                "Wünsch dir Musik mit Namen: spiele Kind of Blue, mische die Playlist Chill, spiele Musik wie Miles Davis, oder spiele meine Favoriten. Was du in Music Assistant startest, läuft auch hier. Sag dabei Pause, Weiter, nächster Titel, vorheriger Titel oder Stopp, frag, was läuft, oder sag ich mag dieses Lied. Was möchtest du hören?",
+                "Pide música por su nombre: pon Kind of Blue, mezcla la lista Chill, pon música como Miles Davis o pon mis favoritos. Lo que inicies en Music Assistant también suena aquí. Mientras suena, di pausa, continúa, siguiente, anterior o para, pregunta qué suena, o di me gusta esta canción. ¿Qué quieres escuchar?",
+                "Demandez de la musique par son nom : joue Kind of Blue, mélange la playlist Chill, joue de la musique comme Miles Davis, ou joue mes favoris. Ce que vous lancez dans Music Assistant joue aussi ici. Pendant la lecture, dites pause, reprends, suivant, précédent ou arrête. Que voulez-vous écouter ?",
+                "Chiedi musica per nome: riproduci Kind of Blue, mescola la playlist Chill, riproduci musica come Miles Davis, o riproduci i miei preferiti. Ciò che avvii in Music Assistant suona anche qui. Durante l'ascolto di' pausa, riprendi, successivo, precedente o stop. Cosa vuoi ascoltare?",
+                "Vraag muziek op naam: speel Kind of Blue, shuffle de playlist Chill, speel muziek zoals Miles Davis, of speel mijn favorieten. Wat je in Music Assistant start, speelt hier ook. Zeg tijdens het afspelen pauze, hervat, volgende, vorige of stop, of vraag wat er speelt. Wat wil je horen?",
+                "Peça música pelo nome: toque Kind of Blue, embaralhe a playlist Chill, toque músicas como Miles Davis, ou toque meus favoritos. O que você inicia no Music Assistant também toca aqui. Durante a música, diga pausar, continuar, próxima, anterior ou parar. O que você quer ouvir?",
             ],
             Self::HelpReprompt => [
                 "What would you like to do?",
@@ -467,6 +497,141 @@ impl Phrase {
                 "Dat lukte Music Assistant nu niet.",
                 "O Music Assistant não conseguiu fazer isso agora.",
             ],
+            Self::Playing => [
+                "Playing {title}.",
+                "Ich spiele {title}.",
+                "Reproduciendo {title}.",
+                "Je joue {title}.",
+                "Riproduco {title}.",
+                "Ik speel {title}.",
+                "Tocando {title}.",
+            ],
+            Self::PlayingByArtist => [
+                "Playing {title} by {artist}.",
+                "Ich spiele {title} von {artist}.",
+                "Reproduciendo {title} de {artist}.",
+                "Je joue {title} de {artist}.",
+                "Riproduco {title} di {artist}.",
+                "Ik speel {title} van {artist}.",
+                "Tocando {title} de {artist}.",
+            ],
+            Self::Shuffling => [
+                "Shuffling {title}.",
+                "Ich spiele {title} in zufälliger Reihenfolge.",
+                "Reproduciendo {title} en orden aleatorio.",
+                "Je joue {title} en mode aléatoire.",
+                "Riproduco {title} in ordine casuale.",
+                "Ik speel {title} in willekeurige volgorde.",
+                "Tocando {title} em ordem aleatória.",
+            ],
+            Self::ShufflingByArtist => [
+                "Shuffling {title} by {artist}.",
+                "Ich spiele {title} von {artist} in zufälliger Reihenfolge.",
+                "Reproduciendo {title} de {artist} en orden aleatorio.",
+                "Je joue {title} de {artist} en mode aléatoire.",
+                "Riproduco {title} di {artist} in ordine casuale.",
+                "Ik speel {title} van {artist} in willekeurige volgorde.",
+                "Tocando {title} de {artist} em ordem aleatória.",
+            ],
+            Self::PlayingSimilar => [
+                "Playing music like {title}.",
+                "Ich spiele Musik wie {title}.",
+                "Reproduciendo música como {title}.",
+                "Je joue de la musique comme {title}.",
+                "Riproduco musica come {title}.",
+                "Ik speel muziek zoals {title}.",
+                "Tocando músicas como {title}.",
+            ],
+            Self::PlayingSimilarByArtist => [
+                "Playing music like {title} by {artist}.",
+                "Ich spiele Musik wie {title} von {artist}.",
+                "Reproduciendo música como {title} de {artist}.",
+                "Je joue de la musique comme {title} de {artist}.",
+                "Riproduco musica come {title} di {artist}.",
+                "Ik speel muziek zoals {title} van {artist}.",
+                "Tocando músicas como {title} de {artist}.",
+            ],
+            Self::PlayRequested => [
+                "I've asked Music Assistant to play {title}; it hasn't confirmed yet.",
+                "Ich habe Music Assistant gebeten, {title} zu spielen; es hat noch nicht bestätigt.",
+                "He pedido a Music Assistant que reproduzca {title}; aún no lo ha confirmado.",
+                "J'ai demandé à Music Assistant de jouer {title} ; il n'a pas encore confirmé.",
+                "Ho chiesto a Music Assistant di riprodurre {title}; non ha ancora confermato.",
+                "Ik heb Music Assistant gevraagd {title} te spelen; het heeft nog niet bevestigd.",
+                "Pedi ao Music Assistant para tocar {title}; ele ainda não confirmou.",
+            ],
+            Self::NotFound => [
+                "I couldn't find {query} in Music Assistant.",
+                "Ich konnte {query} in Music Assistant nicht finden.",
+                "No encontré {query} en Music Assistant.",
+                "Je n'ai pas trouvé {query} dans Music Assistant.",
+                "Non ho trovato {query} in Music Assistant.",
+                "Ik kon {query} niet vinden in Music Assistant.",
+                "Não encontrei {query} no Music Assistant.",
+            ],
+            Self::AskWhatToPlay => [
+                "What would you like to hear? You can say, for example: play Kind of Blue.",
+                "Was möchtest du hören? Du kannst zum Beispiel sagen: spiele Kind of Blue.",
+                "¿Qué quieres escuchar? Puedes decir, por ejemplo: pon Kind of Blue.",
+                "Que voulez-vous écouter ? Vous pouvez dire par exemple : joue Kind of Blue.",
+                "Cosa vuoi ascoltare? Puoi dire, per esempio: riproduci Kind of Blue.",
+                "Wat wil je horen? Je kunt bijvoorbeeld zeggen: speel Kind of Blue.",
+                "O que você quer ouvir? Você pode dizer, por exemplo: toque Kind of Blue.",
+            ],
+            Self::AskWhatToPlayReprompt => [
+                "What should I play?",
+                "Was soll ich spielen?",
+                "¿Qué pongo?",
+                "Que dois-je jouer ?",
+                "Cosa devo riprodurre?",
+                "Wat zal ik spelen?",
+                "O que devo tocar?",
+            ],
+            Self::NeedsMusicAssistant => [
+                "To play music by name, this skill needs to reach Music Assistant's web server, and it is not configured to. Ask the owner to set MA API URL and MA API TOKEN. Music started in Music Assistant still plays.",
+                "Um Musik nach Namen zu spielen, braucht dieser Skill eine Verbindung zum Webserver von Music Assistant, und die ist nicht eingerichtet. Bitte den Besitzer, MA API URL und MA API TOKEN zu setzen. Musik, die in Music Assistant gestartet wird, läuft weiterhin.",
+                "Para reproducir música por su nombre, esta skill necesita conectarse al servidor web de Music Assistant, y no está configurada para ello. Pide al propietario que configure MA API URL y MA API TOKEN. La música que inicies en Music Assistant se sigue reproduciendo.",
+                "Pour jouer de la musique par son nom, cette skill doit joindre le serveur web de Music Assistant, et elle n'est pas configurée pour cela. Demandez au propriétaire de définir MA API URL et MA API TOKEN. La musique lancée depuis Music Assistant est toujours jouée.",
+                "Per riprodurre musica per nome, questa skill deve raggiungere il server web di Music Assistant, e non è configurata per farlo. Chiedi al proprietario di impostare MA API URL e MA API TOKEN. La musica avviata da Music Assistant continua a funzionare.",
+                "Om muziek op naam af te spelen, moet deze skill de webserver van Music Assistant kunnen bereiken, en dat is niet ingesteld. Vraag de eigenaar om MA API URL en MA API TOKEN in te stellen. Muziek die je in Music Assistant start, speelt nog steeds.",
+                "Para tocar música pelo nome, esta skill precisa acessar o servidor web do Music Assistant, e isso não está configurado. Peça ao dono para definir MA API URL e MA API TOKEN. Músicas iniciadas no Music Assistant continuam tocando.",
+            ],
+            Self::ShufflingFavorites => [
+                "Shuffling your favorite songs.",
+                "Ich spiele deine Lieblingssongs in zufälliger Reihenfolge.",
+                "Reproduciendo tus canciones favoritas en orden aleatorio.",
+                "Je joue vos titres favoris en mode aléatoire.",
+                "Riproduco i tuoi brani preferiti in ordine casuale.",
+                "Ik speel je favoriete nummers in willekeurige volgorde.",
+                "Tocando suas músicas favoritas em ordem aleatória.",
+            ],
+            Self::NoFavorites => [
+                "You don't have any favorite songs in Music Assistant yet. Say: I like this song, while one plays.",
+                "Du hast in Music Assistant noch keine Lieblingslieder. Sag: ich mag dieses Lied, während eines läuft.",
+                "Todavía no tienes canciones favoritas en Music Assistant. Di: me gusta esta canción, mientras suena una.",
+                "Vous n'avez pas encore de chansons favorites dans Music Assistant. Dites : j'aime cette chanson, pendant qu'elle joue.",
+                "Non hai ancora canzoni preferite in Music Assistant. Di': mi piace questa canzone, mentre ne suona una.",
+                "Je hebt nog geen favoriete nummers in Music Assistant. Zeg: ik vind dit nummer leuk, terwijl er een speelt.",
+                "Você ainda não tem músicas favoritas no Music Assistant. Diga: eu gosto dessa música, enquanto uma toca.",
+            ],
+            Self::AddedToFavorites => [
+                "Added {title} to your favorites.",
+                "{title} ist jetzt in deinen Favoriten.",
+                "Añadí {title} a tus favoritos.",
+                "J'ai ajouté {title} à vos favoris.",
+                "Ho aggiunto {title} ai tuoi preferiti.",
+                "{title} staat nu bij je favorieten.",
+                "Adicionei {title} aos seus favoritos.",
+            ],
+            Self::NothingToFavorite => [
+                "Nothing is playing on this Echo right now, so there's nothing to add to your favorites.",
+                "Auf diesem Echo läuft gerade nichts, also gibt es nichts für deine Favoriten.",
+                "Ahora no suena nada en este Echo, así que no hay nada que añadir a tus favoritos.",
+                "Rien ne joue sur cet Echo en ce moment, il n'y a donc rien à ajouter à vos favoris.",
+                "Su questo Echo non sta suonando niente, quindi non c'è niente da aggiungere ai preferiti.",
+                "Er speelt nu niets op deze Echo, dus er is niets om aan je favorieten toe te voegen.",
+                "Nada está tocando neste Echo agora, então não há nada para adicionar aos favoritos.",
+            ],
         }
     }
 }
@@ -476,13 +641,35 @@ pub fn say(phrase: Phrase, language: Language) -> String {
     phrase.text(language).to_owned()
 }
 
-/// `phrase` in `language` with its `{placeholders}` filled from `values`.
+/// `phrase` in `language` with its `{placeholders}` filled from `values`, in one pass: a value
+/// that itself contains `{artist}` (a song title can) is never expanded again.
 pub fn say_with(phrase: Phrase, language: Language, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(phrase.text(language).to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+    let template = phrase.text(language);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let filled = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match filled {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `phrase` in `language`, naming `setting` the way Alexa reads it best (`API HOSTNAME`).
@@ -543,7 +730,7 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 36] = [
+    const ALL_PHRASES: [Phrase; 51] = [
         Phrase::Help,
         Phrase::HelpReprompt,
         Phrase::Fallback,
@@ -580,6 +767,21 @@ mod tests {
         Phrase::MaSetupRequired,
         Phrase::MaUnknownQueue,
         Phrase::MaFailed,
+        Phrase::Playing,
+        Phrase::PlayingByArtist,
+        Phrase::Shuffling,
+        Phrase::ShufflingByArtist,
+        Phrase::PlayingSimilar,
+        Phrase::PlayingSimilarByArtist,
+        Phrase::PlayRequested,
+        Phrase::NotFound,
+        Phrase::AskWhatToPlay,
+        Phrase::AskWhatToPlayReprompt,
+        Phrase::NeedsMusicAssistant,
+        Phrase::ShufflingFavorites,
+        Phrase::NoFavorites,
+        Phrase::AddedToFavorites,
+        Phrase::NothingToFavorite,
     ];
 
     #[test]
@@ -640,6 +842,43 @@ mod tests {
                 &[("title", "T"), ("artist", "A")],
             );
             assert!(!short.contains('{'), "{language:?}: {short}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_and_never_from_a_value() {
+        let text = say_with(
+            Phrase::PlayingByArtist,
+            Language::English,
+            &[("title", "{artist} {album}"), ("artist", "Miles Davis")],
+        );
+        assert_eq!(text, "Playing {artist} {album} by Miles Davis.");
+    }
+
+    #[test]
+    fn play_by_name_phrases_carry_their_placeholders() {
+        let cases = [
+            (Phrase::Playing, &["title"][..]),
+            (Phrase::PlayingByArtist, &["title", "artist"][..]),
+            (Phrase::Shuffling, &["title"][..]),
+            (Phrase::ShufflingByArtist, &["title", "artist"][..]),
+            (Phrase::PlayingSimilar, &["title"][..]),
+            (Phrase::PlayingSimilarByArtist, &["title", "artist"][..]),
+            (Phrase::PlayRequested, &["title"][..]),
+            (Phrase::NotFound, &["query"][..]),
+            (Phrase::AddedToFavorites, &["title"][..]),
+        ];
+        for (phrase, names) in cases {
+            for language in ALL_LANGUAGES {
+                let values: Vec<(&str, &str)> = names.iter().map(|n| (*n, "X")).collect();
+                let text = say_with(phrase, language, &values);
+                assert!(!text.contains('{'), "{phrase:?} {language:?}: {text}");
+                assert_eq!(
+                    text.matches('X').count(),
+                    names.len(),
+                    "{phrase:?} {language:?}: {text}"
+                );
+            }
         }
     }
 

@@ -240,12 +240,40 @@ async fn the_only_playing_alexa_player_picks_the_queue_as_a_last_resort() {
 }
 
 #[tokio::test]
+async fn the_only_alexa_player_is_the_queue_even_when_it_is_not_playing() {
+    fn one_paused(command: &str, args: &Value) -> Reply {
+        match command {
+            "players/all" => Reply::ok(
+                json!([
+                    { "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" },
+                    { "player_id": "media_player.office", "provider": "hass", "state": "playing" }
+                ])
+                .to_string(),
+            ),
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    let (response, ma) = run("next_intent_without_token", one_paused).await;
+    assert_eq!(speech_text(&response).as_deref(), Some("Next track."));
+    let calls = ma.rpc_calls();
+    assert_eq!(
+        calls
+            .last()
+            .map(|c| (c.0.as_str(), c.1["queue_id"].clone())),
+        Some(("player_queues/next", json!("Kitchen Echo")))
+    );
+}
+
+#[tokio::test]
 async fn no_queue_is_explained_when_no_rule_finds_one() {
     fn none_playing(command: &str, args: &Value) -> Reply {
         match command {
             "players/all" => Reply::ok(
-                json!([{ "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" }])
-                    .to_string(),
+                json!([
+                    { "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" },
+                    { "player_id": "Bedroom Echo", "provider": "alexa", "state": "idle" }
+                ])
+                .to_string(),
             ),
             _ => healthy_music_assistant(command, args),
         }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use ma_alexa_skill::alexa::request::Intent;
+use ma_alexa_skill::alexa::request::{Intent, MediaAsk};
 use ma_alexa_skill::interaction_models::ModelLocale;
 use serde_json::Value;
 
@@ -299,5 +299,124 @@ fn the_manifest_declares_the_audio_player_and_every_locale() {
         "containsAds",
     ] {
         assert!(privacy[key].is_boolean(), "privacyAndCompliance.{key}");
+    }
+}
+
+/// Slots: every slot a model declares is one the handler reads, the play intent declares every
+/// slot the handler reads, and every slot type is a built-in one or defined with values.
+#[test]
+fn models_declare_the_slots_the_handler_reads() {
+    for locale in LOCALES {
+        let model = model(locale);
+        let types: BTreeSet<&str> = model["interactionModel"]["languageModel"]["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .filter(|t| t["values"].as_array().is_some_and(|v| !v.is_empty()))
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        for intent in intents(&model) {
+            let name = intent["name"].as_str().expect("name");
+            let slots: Vec<(&str, &str)> = intent["slots"]
+                .as_array()
+                .map(|s| {
+                    s.iter()
+                        .map(|slot| {
+                            (
+                                slot["name"].as_str().expect("slot name"),
+                                slot["type"].as_str().expect("slot type"),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (slot, slot_type) in &slots {
+                assert!(
+                    MediaAsk::SLOTS.contains(slot),
+                    "{locale} {name}: the handler never reads slot {slot}"
+                );
+                assert!(
+                    slot_type.starts_with("AMAZON.") || types.contains(slot_type),
+                    "{locale} {name}: slot type {slot_type} is not defined with values"
+                );
+            }
+            if name == "PlayMediaIntent" || name == "ShuffleMediaIntent" {
+                let declared: Vec<&str> = slots.iter().map(|(s, _)| *s).collect();
+                assert_eq!(declared, MediaAsk::SLOTS, "{locale} {name}");
+            }
+        }
+    }
+}
+
+/// Alexa's rules for samples with slots: a referenced slot is declared; a sample with an
+/// `AMAZON.SearchQuery` slot has no other slot and at least one word of its own (a carrier
+/// phrase); every declared slot is used by some sample.
+#[test]
+fn samples_follow_alexas_slot_rules() {
+    for locale in LOCALES {
+        let model = model(locale);
+        for intent in intents(&model) {
+            let name = intent["name"].as_str().expect("name");
+            let declared: Vec<(String, String)> = intent["slots"]
+                .as_array()
+                .map(|s| {
+                    s.iter()
+                        .map(|slot| {
+                            (
+                                slot["name"].as_str().unwrap_or_default().to_owned(),
+                                slot["type"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut used = BTreeSet::new();
+            for sample in intent["samples"].as_array().into_iter().flatten() {
+                let sample = sample.as_str().expect("string");
+                let referenced: Vec<&str> = sample
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|rest| rest.split_once('}').map(|(slot, _)| slot))
+                    .collect();
+                for slot in &referenced {
+                    assert!(
+                        declared.iter().any(|(d, _)| d == slot),
+                        "{locale} {name}: {sample:?} uses undeclared {{{slot}}}"
+                    );
+                    used.insert((*slot).to_owned());
+                }
+                let search_query = referenced.iter().any(|slot| {
+                    declared
+                        .iter()
+                        .any(|(d, t)| d == slot && t == "AMAZON.SearchQuery")
+                });
+                if search_query {
+                    assert_eq!(
+                        referenced.len(),
+                        1,
+                        "{locale} {name}: {sample:?} mixes a search query with other slots"
+                    );
+                    let words = sample
+                        .split_whitespace()
+                        .filter(|w| !w.starts_with('{'))
+                        .count();
+                    assert!(
+                        words > 0,
+                        "{locale} {name}: {sample:?} has no carrier phrase"
+                    );
+                }
+            }
+            for (slot, _) in &declared {
+                if name == "ShuffleMediaIntent" && (slot == "track" || slot == "radio") {
+                    // Declared so the shuffle intent reads like the play intent; shuffling a
+                    // single song or a station is not something people ask for.
+                    continue;
+                }
+                assert!(
+                    used.contains(slot),
+                    "{locale} {name}: no sample uses {{{slot}}}"
+                );
+            }
+        }
     }
 }

@@ -171,6 +171,29 @@ pub struct Intent {
     /// `AMAZON.PauseIntent`, `PlayAudioIntent`…
     #[serde(default)]
     pub name: Option<String>,
+    /// The slots, by name; a map of the wrong shape counts as empty.
+    #[serde(default, deserialize_with = "lenient_map")]
+    pub slots: Map<String, Value>,
+}
+
+/// A slot of `request.intent.slots` (only what the skill reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    /// What Alexa heard; absent when the slot was not filled.
+    #[serde(default, deserialize_with = "lenient")]
+    pub value: Option<String>,
+    /// The newer form of the value: `{"type": "Simple", "value": …}`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub slot_value: Option<SlotValue>,
+}
+
+/// `slotValue` of a slot.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SlotValue {
+    /// What Alexa heard, for a `Simple` slot value.
+    #[serde(default, deserialize_with = "lenient")]
+    pub value: Option<String>,
 }
 
 /// `SessionEndedRequest` fields.
@@ -312,5 +335,16 @@ mod tests {
             r,
             RawRequest::IntentRequest(IntentRequest { intent: Some(_) })
         ));
+    }
+
+    #[test]
+    fn slots_of_any_shape_never_fail_the_request() {
+        for slots in [json!(null), json!([1]), json!("x"), json!({"query": 5})] {
+            let r: RawRequest = serde_json::from_value(json!({
+                "type": "IntentRequest", "intent": { "name": "PlayMediaIntent", "slots": slots }
+            }))
+            .expect("parses");
+            assert!(matches!(r, RawRequest::IntentRequest(_)));
+        }
     }
 }

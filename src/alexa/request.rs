@@ -60,14 +60,88 @@ pub enum Intent {
     Repeat,
     /// `NowPlayingIntent`: "what's playing".
     NowPlaying,
+    /// `PlayMediaIntent`, `ShuffleMediaIntent`, `PlaySimilarIntent`: play something by name.
+    PlayMedia {
+        /// What was asked for.
+        ask: MediaAsk,
+        /// How to play it.
+        mode: PlayMode,
+    },
+    /// `PlayFavoritesIntent`: "play my favorites".
+    PlayFavorites,
+    /// `AddToFavoritesIntent`: "I like this song".
+    AddToFavorites,
     /// Any other intent name.
     Other(String),
+}
+
+/// How a play-by-name request wants its music.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayMode {
+    /// As it comes (`PlayMediaIntent`).
+    Play,
+    /// Shuffled (`ShuffleMediaIntent`).
+    Shuffle,
+    /// Music Assistant's radio mode: an endless queue of similar music (`PlaySimilarIntent`).
+    Similar,
+}
+
+/// What a person asked to hear: the slots of the play-by-name intents, trimmed, empty ones left
+/// out, each at most [`MediaAsk::MAX_LEN`] characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaAsk {
+    /// Free words (`AMAZON.SearchQuery`): "play {query}".
+    pub query: Option<String>,
+    /// An artist: "play songs by {artist}", "the album {album} by {artist}".
+    pub artist: Option<String>,
+    /// An album: "play the album {album}".
+    pub album: Option<String>,
+    /// A song: "play the song {track}".
+    pub track: Option<String>,
+    /// A playlist: "play the playlist {playlist}".
+    pub playlist: Option<String>,
+    /// A radio station: "play the radio station {radio}".
+    pub radio: Option<String>,
+}
+
+impl MediaAsk {
+    /// Longest slot value kept; Alexa's own slots are far shorter.
+    pub const MAX_LEN: usize = 200;
+    /// The slot names the play-by-name intents are read from.
+    pub const SLOTS: [&'static str; 6] = ["query", "artist", "album", "track", "playlist", "radio"];
+
+    /// Reads the slots of a play-by-name intent.
+    fn from_slots(slots: &serde_json::Map<String, Value>) -> Self {
+        let get = |name: &str| {
+            let slot: envelope::Slot = slots
+                .get(name)
+                .and_then(|v| envelope::Slot::deserialize(v).ok())
+                .unwrap_or_default();
+            slot.value
+                .or_else(|| slot.slot_value.and_then(|v| v.value))
+                .map(|v| v.trim().chars().take(Self::MAX_LEN).collect::<String>())
+                .filter(|v| !v.is_empty())
+        };
+        Self {
+            query: get("query"),
+            artist: get("artist"),
+            album: get("album"),
+            track: get("track"),
+            playlist: get("playlist"),
+            radio: get("radio"),
+        }
+    }
+
+    /// Whether nothing usable was heard.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Intent {
     /// Every intent name this skill handles on purpose; an interaction model should name only
     /// these, and the handler knows all of them.
-    pub const HANDLED: [&'static str; 18] = [
+    pub const HANDLED: [&'static str; 23] = [
         "PlayAudioIntent",
         "PlayAudio",
         "AMAZON.ResumeIntent",
@@ -86,10 +160,24 @@ impl Intent {
         "AMAZON.LoopOffIntent",
         "AMAZON.RepeatIntent",
         "NowPlayingIntent",
+        "PlayMediaIntent",
+        "ShuffleMediaIntent",
+        "PlaySimilarIntent",
+        "PlayFavoritesIntent",
+        "AddToFavoritesIntent",
     ];
 
-    /// The intent an interaction model's name stands for.
+    /// The intent an interaction model's name stands for (slots left empty).
     pub fn from_name(name: &str) -> Self {
+        Self::from_parts(name, &serde_json::Map::new())
+    }
+
+    /// The intent of `name`, with what its `slots` say.
+    pub fn from_parts(name: &str, slots: &serde_json::Map<String, Value>) -> Self {
+        let media = |mode| Self::PlayMedia {
+            ask: MediaAsk::from_slots(slots),
+            mode,
+        };
         match name {
             "PlayAudioIntent" | "PlayAudio" => Self::PlayAudio,
             "AMAZON.ResumeIntent" => Self::Resume,
@@ -108,6 +196,11 @@ impl Intent {
             "AMAZON.LoopOffIntent" => Self::LoopOff,
             "AMAZON.RepeatIntent" => Self::Repeat,
             "NowPlayingIntent" => Self::NowPlaying,
+            "PlayMediaIntent" => media(PlayMode::Play),
+            "ShuffleMediaIntent" => media(PlayMode::Shuffle),
+            "PlaySimilarIntent" => media(PlayMode::Similar),
+            "PlayFavoritesIntent" => Self::PlayFavorites,
+            "AddToFavoritesIntent" => Self::AddToFavorites,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -208,6 +301,16 @@ pub struct PlayerState {
     pub offset_ms: u64,
     /// `PLAYING`, `PAUSED`, `STOPPED`…
     pub activity: Option<String>,
+}
+
+impl PlayerState {
+    /// Whether the device is playing (or buffering) this skill's stream right now.
+    pub fn is_playing(&self) -> bool {
+        matches!(
+            self.activity.as_deref(),
+            Some("PLAYING" | "BUFFER_UNDERRUN")
+        )
+    }
 }
 
 /// A request, as the skill understands it.
@@ -321,9 +424,12 @@ fn kind_of(raw: RawRequest, request_type: &str) -> RequestKind {
     let token = |t: Option<String>| t.as_deref().map(AudioToken::parse);
     match raw {
         RawRequest::LaunchRequest(_) => RequestKind::Launch,
-        RawRequest::IntentRequest(body) => match body.intent.and_then(|i| i.name) {
-            Some(name) => RequestKind::Intent(Intent::from_name(&name)),
-            None => RequestKind::Malformed {
+        RawRequest::IntentRequest(body) => match body.intent {
+            Some(envelope::Intent {
+                name: Some(name),
+                slots,
+            }) => RequestKind::Intent(Intent::from_parts(&name, &slots)),
+            _ => RequestKind::Malformed {
                 reason: "the IntentRequest names no intent".into(),
             },
         },
@@ -398,6 +504,39 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn play_by_name_reads_its_slots() {
+        let r = parse(json!({ "request": { "type": "IntentRequest", "intent": {
+            "name": "ShuffleMediaIntent",
+            "slots": {
+                "album": { "name": "album", "value": "  Kind of Blue ", "confirmationStatus": "NONE" },
+                "artist": { "name": "artist", "slotValue": { "type": "Simple", "value": "Miles Davis" } },
+                "query": { "name": "query", "confirmationStatus": "NONE" },
+                "track": { "name": "track", "value": "" },
+                "radio": { "name": "radio", "value": 42 }
+            }
+        } } }));
+        let RequestKind::Intent(Intent::PlayMedia { ask, mode }) = r.kind else {
+            panic!("{:?}", r.kind);
+        };
+        assert_eq!(mode, PlayMode::Shuffle);
+        assert_eq!(ask.album.as_deref(), Some("Kind of Blue"));
+        assert_eq!(ask.artist.as_deref(), Some("Miles Davis"));
+        assert_eq!((ask.query, ask.track, ask.radio), (None, None, None));
+    }
+
+    #[test]
+    fn slot_values_are_capped() {
+        let long = "x".repeat(5000);
+        let r = parse(json!({ "request": { "type": "IntentRequest", "intent": {
+            "name": "PlayMediaIntent", "slots": { "query": { "value": long } }
+        } } }));
+        let RequestKind::Intent(Intent::PlayMedia { ask, .. }) = r.kind else {
+            panic!("{:?}", r.kind);
+        };
+        assert_eq!(ask.query.map(|q| q.len()), Some(MediaAsk::MAX_LEN));
     }
 
     #[test]

@@ -285,6 +285,16 @@ impl ResponseEnvelope {
         })
     }
 
+    /// Says `text`, then plays: `directive` runs once Alexa has spoken, and the session closes.
+    pub fn say_and_play(text: impl Into<String>, directive: Directive) -> Self {
+        Self::with(Response {
+            output_speech: Some(plain(text)),
+            directives: vec![directive],
+            should_end_session: Some(true),
+            ..Response::default()
+        })
+    }
+
     /// Only `directive`; `end_session` is `Some(true)` in answers to voice requests and `None`
     /// in answers to AudioPlayer and PlaybackController requests, which must not carry it.
     pub fn directive(directive: Directive, end_session: Option<bool>) -> Self {

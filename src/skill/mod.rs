@@ -20,10 +20,12 @@
 //!
 //! Queue control (next, previous, shuffle, repeat, "what's playing") lives in `queue.rs`.
 
+mod media;
 mod queue;
 
 use std::time::Instant;
 
+pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
 
 use crate::alexa::request::{Intent, RequestKind, SkillRequest};
@@ -142,7 +144,7 @@ pub struct Handled {
 }
 
 impl Handled {
-    fn new(response: ResponseEnvelope, outcome: Outcome) -> Self {
+    pub(super) fn new(response: ResponseEnvelope, outcome: Outcome) -> Self {
         Self {
             response,
             outcome,
@@ -154,18 +156,18 @@ impl Handled {
         }
     }
 
-    fn silent() -> Self {
+    pub(super) fn silent() -> Self {
         Self::new(ResponseEnvelope::empty(), Outcome::Silent)
     }
 
-    fn say(phrase: Phrase, language: Language) -> Self {
+    pub(super) fn say(phrase: Phrase, language: Language) -> Self {
         Self::new(
             ResponseEnvelope::say(speech::say(phrase, language)),
             Outcome::Spoke,
         )
     }
 
-    fn with_detail(mut self, detail: Option<String>) -> Self {
+    pub(super) fn with_detail(mut self, detail: Option<String>) -> Self {
         self.detail = detail;
         self
     }
@@ -240,6 +242,14 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             Intent::LoopOff => queue::control(req, ctx, Action::Loop(false)).await,
             Intent::Repeat => queue::control(req, ctx, Action::RepeatOne).await,
             Intent::NowPlaying => queue::now_playing(req, ctx).await,
+            Intent::PlayMedia { ask, mode }
+                if media::is_music_assistants_play_phrase(ask, *mode) =>
+            {
+                play_now(req, ctx, Start::Beginning).await
+            }
+            Intent::PlayMedia { ask, mode } => media::play_by_name(req, ctx, ask, *mode).await,
+            Intent::PlayFavorites => media::play_favorites(req, ctx).await,
+            Intent::AddToFavorites => media::add_to_favorites(req, ctx).await,
             Intent::Fallback | Intent::Other(_) => Handled::say(Phrase::Fallback, language),
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
@@ -331,19 +341,30 @@ async fn play_now<B: StreamSource, M>(
     let known = queue::known_queue(req, ctx.settings).ok().flatten();
     let (latest, bridge) = fetch(ctx, known.as_ref()).await;
     let result = latest.and_then(|(latest, base)| {
-        let resumes = start == Start::Resume
-            && req
-                .player
-                .token
-                .as_ref()
-                .is_some_and(|t| t.names(&latest.stream));
-        let offset = if resumes { req.player.offset_ms } else { 0 };
-        play_directive(base, &latest, PlayBehavior::ReplaceAll, offset, None)
+        let holds_it = req
+            .player
+            .token
+            .as_ref()
+            .is_some_and(|t| t.names(&latest.stream));
+        // Music Assistant's spoken "play audio" after the skill already started that very
+        // stream (a play by name answers with it): let it play on.
+        if start == Start::Beginning && holds_it && req.player.is_playing() {
+            return Ok(None);
+        }
+        let offset = if start == Start::Resume && holds_it {
+            req.player.offset_ms
+        } else {
+            0
+        };
+        play_directive(base, &latest, PlayBehavior::ReplaceAll, offset, None).map(Some)
     });
     let mut handled = match result {
-        Ok(play) => Handled::new(
+        Ok(Some(play)) => Handled::new(
             ResponseEnvelope::directive(Directive::Play(play), voice.then_some(true)),
             Outcome::Played,
+        ),
+        Ok(None) => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended).with_detail(
+            Some("the device already plays the bridge's stream: not restarted".into()),
         ),
         Err(error) => failed(error, voice, language),
     };
@@ -408,7 +429,7 @@ async fn switch_unless_same<B: StreamSource, M>(
 
 /// The answer to a request that could not be served: spoken (with a card) where speech is
 /// allowed, silent elsewhere. The error travels on for the log line.
-fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
+pub(super) fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
     let response = if voice {
         ResponseEnvelope::say_with_card(speech::explain(&error, language), speech::CARD_TITLE)
     } else {
@@ -446,7 +467,7 @@ async fn fetch<'s, B: StreamSource, M>(
 /// Asks the bridge for the latest stream of `player`, when its setting is usable; when the
 /// bridge has nothing for that player, for the latest of all (older bridges answer that to
 /// the first question already, ignoring the player).
-async fn fetch_latest<B: StreamSource, M>(
+pub(super) async fn fetch_latest<B: StreamSource, M>(
     ctx: &Ctx<'_, B, M>,
     player: Option<&ChosenQueue>,
 ) -> (Result<Latest, SkillError>, BridgeTrace) {
@@ -474,7 +495,7 @@ async fn fetch_latest<B: StreamSource, M>(
 }
 
 /// A `Play` of the bridge's stream, rewritten onto the public host, with its metadata.
-fn play_directive(
+pub(super) fn play_directive(
     base: &HttpsBase,
     latest: &Latest,
     behavior: PlayBehavior,

@@ -66,6 +66,8 @@ pub enum QueueRule {
     DevicePlayers,
     /// The only playing player of the Alexa provider.
     OnlyPlayingAlexaPlayer,
+    /// The only player of the Alexa provider at all.
+    OnlyAlexaPlayer,
 }
 
 impl fmt::Display for QueueRule {
@@ -74,6 +76,7 @@ impl fmt::Display for QueueRule {
             Self::Token => "token",
             Self::DevicePlayers => "device_players",
             Self::OnlyPlayingAlexaPlayer => "only_playing_alexa_player",
+            Self::OnlyAlexaPlayer => "only_alexa_player",
         })
     }
 }
@@ -89,12 +92,12 @@ pub struct ChosenQueue {
 
 /// Time spent talking to Music Assistant during one request.
 #[derive(Default)]
-struct Clock {
-    ma_ms: Option<u64>,
+pub(super) struct Clock {
+    pub(super) ma_ms: Option<u64>,
 }
 
 impl Clock {
-    async fn time<T>(&mut self, call: impl std::future::Future<Output = T>) -> T {
+    pub(super) async fn time<T>(&mut self, call: impl std::future::Future<Output = T>) -> T {
         let started = Instant::now();
         let result = call.await;
         let spent = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -221,7 +224,7 @@ fn token_of(req: &SkillRequest) -> Option<&AudioToken> {
 }
 
 /// Finds the queue of the device that sent `req` (see the module documentation).
-async fn choose_queue<B, M: MusicAssistant>(
+pub(super) async fn choose_queue<B, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
     ma: &MaSettings,
@@ -233,28 +236,25 @@ async fn choose_queue<B, M: MusicAssistant>(
     let players = clock
         .time(ctx.music_assistant.players(ma, ctx.deadline))
         .await?;
-    let playing: Vec<_> = players
-        .iter()
-        .filter(|p| p.is_alexa() && p.is_playing())
-        .collect();
-    match playing.as_slice() {
-        [only] => {
-            let queue = only
-                .active_source
-                .as_deref()
-                .and_then(QueueId::new)
-                .or_else(|| QueueId::new(&only.player_id));
-            queue
-                .map(|queue| ChosenQueue {
-                    queue,
-                    rule: QueueRule::OnlyPlayingAlexaPlayer,
-                })
-                .ok_or(SkillError::NoQueue { playing: 1 })
+    let alexa: Vec<_> = players.iter().filter(|p| p.is_alexa()).collect();
+    let playing: Vec<_> = alexa.iter().copied().filter(|p| p.is_playing()).collect();
+    let (only, rule) = match (playing.as_slice(), alexa.as_slice()) {
+        ([only], _) => (only, QueueRule::OnlyPlayingAlexaPlayer),
+        ([], [only]) => (only, QueueRule::OnlyAlexaPlayer),
+        _ => {
+            return Err(SkillError::NoQueue {
+                playing: playing.len(),
+            })
         }
-        _ => Err(SkillError::NoQueue {
+    };
+    only.active_source
+        .as_deref()
+        .and_then(QueueId::new)
+        .or_else(|| QueueId::new(&only.player_id))
+        .map(|queue| ChosenQueue { queue, rule })
+        .ok_or(SkillError::NoQueue {
             playing: playing.len(),
-        }),
-    }
+        })
 }
 
 /// "What's playing": title, artist and album of the current item, from Music Assistant when it

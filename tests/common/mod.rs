@@ -45,6 +45,49 @@ pub fn current_reply() -> String {
     .to_string()
 }
 
+/// The stream Music Assistant pushes after a `play_media` in [`home`].
+pub const NEXT_STREAM: &str =
+    "http://192.168.1.20:8097/flow/77e1aa/Kitchen%20Echo/9c0d11/Kitchen%20Echo.mp3";
+/// That stream on the public host.
+pub const NEXT_PUBLIC: &str =
+    "https://ma.example.net/flow/77e1aa/Kitchen%20Echo/9c0d11/Kitchen%20Echo.mp3";
+
+/// The bridge's reply with [`NEXT_STREAM`].
+pub fn next_reply() -> String {
+    serde_json::json!({
+        "streamUrl": NEXT_STREAM, "title": "Blue in Green", "artist": "Miles Davis",
+        "album": "Kind of Blue", "imageUrl": null
+    })
+    .to_string()
+}
+
+/// A home as the tests see it: a bridge holding [`CURRENT_STREAM`], and a healthy Music
+/// Assistant ([`healthy_music_assistant`]) that, like the real one, pushes a new stream
+/// ([`NEXT_STREAM`]) to the bridge when it gets a `player_queues/play_media`.
+pub async fn home() -> (Stub, Stub) {
+    let played = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pushed = Arc::clone(&played);
+    let bridge = Stub::spawn(move |seen| {
+        if seen.method != "GET" || seen.path_only() != "/ma/latest-url" {
+            return Reply::Status(404, r#"{"error":"no such endpoint"}"#.into());
+        }
+        if pushed.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::ok(next_reply())
+        } else {
+            Reply::ok(current_reply())
+        }
+    })
+    .await;
+    let ma = Stub::music_assistant(move |command, args| {
+        if command == "player_queues/play_media" {
+            played.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        healthy_music_assistant(command, args)
+    })
+    .await;
+    (bridge, ma)
+}
+
 /// One request the stub server received.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -356,8 +399,69 @@ pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
             ])
             .to_string(),
         ),
+        "music/search" => Reply::ok(search_results(args).to_string()),
+        "music/tracks/library_items" => Reply::ok(
+            serde_json::json!([
+                { "item_id": "88", "provider": "library", "name": "So What", "uri": "library://track/88",
+                  "media_type": "track", "favorite": true, "artists": [{ "name": "Miles Davis" }] },
+                { "item_id": "91", "provider": "library", "name": "Naima", "uri": "library://track/91",
+                  "media_type": "track", "favorite": true, "artists": [{ "name": "John Coltrane" }] },
+                { "item_id": "97", "provider": "library", "name": "Take Five", "uri": "library://track/97",
+                  "media_type": "track", "favorite": true, "artists": [{ "name": "The Dave Brubeck Quartet" }] }
+            ])
+            .to_string(),
+        ),
         _ => Reply::ok("null"),
     }
+}
+
+/// What a realistic Music Assistant finds, whatever the query, for the media types asked: near
+/// duplicates (a legacy edition, the same album from a streaming provider and in the library, a
+/// same-named album by another artist), a non-library item first, and keys for types not asked
+/// left empty, as Music Assistant does.
+pub fn search_results(args: &Value) -> Value {
+    let wanted = |t: &str| {
+        args["media_types"]
+            .as_array()
+            .is_none_or(|types| types.iter().any(|x| x == t))
+    };
+    let pick = |t: &str, items: Value| {
+        if wanted(t) {
+            items
+        } else {
+            serde_json::json!([])
+        }
+    };
+    serde_json::json!({
+        "artists": pick("artist", serde_json::json!([
+            { "item_id": "4aa", "provider": "spotify", "name": "Miles Davis Quintet", "uri": "spotify://artist/4aa", "media_type": "artist" },
+            { "item_id": "5", "provider": "library", "name": "Miles Davis", "uri": "library://artist/5", "media_type": "artist" }
+        ])),
+        "albums": pick("album", serde_json::json!([
+            { "item_id": "k1", "provider": "spotify", "name": "Kind of Blue (Legacy Edition)", "uri": "spotify://album/k1",
+              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
+            { "item_id": "k2", "provider": "spotify", "name": "Kind of Blue", "uri": "spotify://album/k2",
+              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
+            { "item_id": "7", "provider": "library", "name": "Kind of Blue", "uri": "library://album/7",
+              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
+            { "item_id": "t9", "provider": "tidal", "name": "Kind of Blue", "uri": "tidal://album/t9",
+              "media_type": "album", "artists": [{ "name": "Kind of Blue Trio" }] }
+        ])),
+        "tracks": pick("track", serde_json::json!([
+            { "item_id": "s1", "provider": "spotify", "name": "So What - Live", "uri": "spotify://track/s1",
+              "media_type": "track", "artists": [{ "name": "Miles Davis" }] },
+            { "item_id": "88", "provider": "library", "name": "So What", "uri": "library://track/88",
+              "media_type": "track", "artists": [{ "name": "Miles Davis" }] }
+        ])),
+        "playlists": pick("playlist", serde_json::json!([
+            { "item_id": "c2", "provider": "spotify", "name": "Chill Jazz", "uri": "spotify://playlist/c2", "media_type": "playlist" },
+            { "item_id": "3", "provider": "library", "name": "Chill", "uri": "library://playlist/3", "media_type": "playlist" }
+        ])),
+        "radio": pick("radio", serde_json::json!([
+            { "item_id": "s1234", "provider": "tunein", "name": "Jazz FM", "uri": "tunein://radio/s1234", "media_type": "radio" }
+        ])),
+        "genres": [], "audiobooks": [], "podcasts": []
+    })
 }
 
 /// Settings aimed at `bridge_base` and a Music Assistant at `ma_base`, with the test skill id,

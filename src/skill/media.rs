@@ -1,0 +1,768 @@
+//! Playing by name: "play Kind of Blue", "shuffle the playlist Chill", "play songs like Miles
+//! Davis", "play my favorites", "I like this song".
+//!
+//! 1. The device's Music Assistant player is found by the rules of queue control (token,
+//!    `DEVICE_PLAYERS`, the only playing Alexa player, the only Alexa player).
+//! 2. `music/search` looks for the name among the media types the phrase names, and [`choose`]
+//!    picks one result, deterministically: an exact (normalised) name first, then the media type
+//!    the phrase asked for (or, for free words, artist, album, playlist, song, radio), then the
+//!    artist named with it, then library items before others, then Music Assistant's order.
+//! 3. `player_queues/play_media` replaces the queue (radio mode for "songs like…"; shuffle is
+//!    switched on first for "shuffle…").
+//! 4. Music Assistant then pushes the new stream to the bridge and makes the Echo ask the skill
+//!    to play it. While `play_media` runs, the skill watches the bridge for that player's new
+//!    stream: when it arrives in time, the answer carries the `Play` for it, so music starts
+//!    without waiting for Music Assistant's spoken command (which then finds it playing and does
+//!    not restart it, see `play_now`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::queue::{choose_queue, Clock};
+use super::{failed, fetch_latest, play_directive, Ctx, Handled, Outcome, SkillError};
+use crate::alexa::request::{MediaAsk, PlayMode, SkillRequest};
+use crate::alexa::response::{Directive, PlayBehavior, ResponseEnvelope};
+use crate::bridge::{Latest, StreamSource};
+use crate::deadline::Deadline;
+use crate::music_assistant::{MaError, MediaType, MusicAssistant, QueueCommand, SearchItem};
+use crate::settings::{MaSettings, SettingsError, MA_API_URL};
+use crate::speech::{self, Language, Phrase};
+use crate::stream::StreamId;
+
+/// Longest name spoken back.
+const MAX_SPOKEN_NAME: usize = 80;
+/// How often the bridge is asked whether the new stream has arrived.
+const WATCH_EVERY: Duration = Duration::from_millis(100);
+/// Kept free before the deadline for the answer itself.
+const ANSWER_MARGIN: Duration = Duration::from_millis(400);
+/// How long to keep watching the bridge once Music Assistant has confirmed `play_media`.
+const GRACE_AFTER_CONFIRMED: Duration = Duration::from_millis(1500);
+
+/// The media types tried for free words, in the order they win ties.
+const ANY_TYPE: [MediaType; 5] = [
+    MediaType::Artist,
+    MediaType::Album,
+    MediaType::Playlist,
+    MediaType::Track,
+    MediaType::Radio,
+];
+
+/// What to search for, worked out from the slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// The name to look for.
+    pub name: String,
+    /// The artist named with it ("the album Kind of Blue by Miles Davis").
+    pub artist: Option<String>,
+    /// The media types to search, the preferred first.
+    pub types: Vec<MediaType>,
+}
+
+impl Wanted {
+    /// What `ask` asks for in `mode`; `None` when it carries nothing usable.
+    pub fn of(ask: &MediaAsk, mode: PlayMode) -> Option<Self> {
+        let typed = |name: &Option<String>, media_type| {
+            name.clone().map(|name| Self {
+                name,
+                artist: None,
+                types: vec![media_type],
+            })
+        };
+        let with_artist = |name: &Option<String>, media_type| {
+            typed(name, media_type).map(|w| Self {
+                artist: ask.artist.clone(),
+                ..w
+            })
+        };
+        let free_types = match mode {
+            PlayMode::Similar => vec![MediaType::Artist, MediaType::Track],
+            PlayMode::Shuffle => ANY_TYPE[..4].to_vec(),
+            PlayMode::Play => ANY_TYPE.to_vec(),
+        };
+        with_artist(&ask.track, MediaType::Track)
+            .or_else(|| with_artist(&ask.album, MediaType::Album))
+            .or_else(|| typed(&ask.playlist, MediaType::Playlist))
+            .or_else(|| typed(&ask.radio, MediaType::Radio))
+            .or_else(|| typed(&ask.artist, MediaType::Artist))
+            .or_else(|| {
+                ask.query.clone().map(|name| Self {
+                    name,
+                    artist: None,
+                    types: free_types,
+                })
+            })
+            .filter(|w| !normalized(&w.name).is_empty())
+    }
+}
+
+/// The result [`choose`] picked, and why (for the log line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The item.
+    pub item: SearchItem,
+    /// Its media type.
+    pub media_type: MediaType,
+    /// Why it won: `exact name`, `artist matched`, `library`, its place in Music Assistant's order.
+    pub why: String,
+}
+
+/// How well a result fits, compared field by field in this order; lower is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    /// Not the exact (normalised) name.
+    not_exact: bool,
+    /// Position of its media type among the wanted ones.
+    type_rank: usize,
+    /// An artist was named and it is not this item's.
+    artist_missed: bool,
+    /// Not in the user's library.
+    not_in_library: bool,
+    /// Position in Music Assistant's order for its type.
+    order: usize,
+}
+
+/// Picks the best of `found` for `wanted` (see the module documentation).
+pub fn choose(wanted: &Wanted, found: &crate::music_assistant::SearchResults) -> Option<Choice> {
+    let name = normalized(&wanted.name);
+    let artist = wanted.artist.as_deref().map(normalized);
+    let mut best: Option<(Rank, Choice)> = None;
+    for (type_rank, media_type) in wanted.types.iter().enumerate() {
+        for (order, item) in found.of(*media_type).iter().enumerate() {
+            let exact = normalized(&item.name) == name;
+            let artist_matched = match &artist {
+                Some(artist) => item
+                    .artists
+                    .iter()
+                    .any(|a| a.name.as_deref().map(normalized).as_deref() == Some(artist.as_str())),
+                None => false,
+            };
+            let key = Rank {
+                not_exact: !exact,
+                type_rank,
+                artist_missed: artist.is_some() && !artist_matched,
+                not_in_library: !item.in_library(),
+                order,
+            };
+            if best.as_ref().is_none_or(|(b, _)| key < *b) {
+                let mut why = vec![format!("{media_type:?}").to_lowercase()];
+                if exact {
+                    why.push("exact name".into());
+                }
+                if artist_matched {
+                    why.push("artist matched".into());
+                }
+                if item.in_library() {
+                    why.push("library".into());
+                }
+                why.push(format!("result {} of its type", order + 1));
+                best = Some((
+                    key,
+                    Choice {
+                        item: item.clone(),
+                        media_type: *media_type,
+                        why: why.join(", "),
+                    },
+                ));
+            }
+        }
+    }
+    best.map(|(_, choice)| choice)
+}
+
+/// A name reduced to what matters for comparing it: lower case, accents and punctuation gone,
+/// `&` read as "and", a leading English "the" dropped, spaces removed ("AC/DC" = "ac dc").
+pub fn normalized(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for word in name
+        .replace('&', " and ")
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '-' || c == '_')
+    {
+        let word: String = word
+            .chars()
+            .flat_map(char::to_lowercase)
+            .flat_map(fold_accent)
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    if words.len() > 1 && words[0] == "the" {
+        words.remove(0);
+    }
+    words.concat()
+}
+
+/// A letter without its accent (the Latin letters of the skill's languages).
+fn fold_accent(c: char) -> impl Iterator<Item = char> {
+    let folded: &str = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        _ => "",
+    };
+    let keep = folded.is_empty().then_some(c);
+    folded.chars().chain(keep)
+}
+
+/// Whether this is Music Assistant's own "ask music assistant to play audio" (in any of its
+/// languages) handed to the search intent as a query: it must play what Music Assistant pushed.
+pub fn is_music_assistants_play_phrase(ask: &MediaAsk, mode: PlayMode) -> bool {
+    // "audio", "l'audio", "de l'audio", "el audio", "the audio", "áudio", "reproduzca audio"…
+    const FILLERS: [&str; 12] = [
+        "the",
+        "some",
+        "l",
+        "de",
+        "del",
+        "el",
+        "lo",
+        "dell",
+        "o",
+        "reproduzca",
+        "riprodurre",
+        "spiele",
+    ];
+    let only_query = MediaAsk {
+        query: None,
+        ..ask.clone()
+    }
+    .is_empty();
+    let Some(query) = ask
+        .query
+        .as_deref()
+        .filter(|_| only_query && mode == PlayMode::Play)
+    else {
+        return false;
+    };
+    let words: Vec<String> = query
+        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
+        .map(normalized)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.last().is_some_and(|w| w == "audio")
+        && words[..words.len() - 1]
+            .iter()
+            .all(|w| FILLERS.contains(&w.as_str()))
+}
+
+/// A name as it is spoken back: trimmed, at most [`MAX_SPOKEN_NAME`] characters.
+fn spoken(name: &str) -> String {
+    let name = name.trim();
+    match name.char_indices().nth(MAX_SPOKEN_NAME) {
+        Some((end, _)) => format!("{}…", name[..end].trim_end()),
+        None => name.to_owned(),
+    }
+}
+
+/// "play Kind of Blue", "shuffle…", "play songs like…".
+pub(super) async fn play_by_name<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    ask: &MediaAsk,
+    mode: PlayMode,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let Some(wanted) = Wanted::of(ask, mode) else {
+        return Handled::new(
+            ResponseEnvelope::ask(
+                speech::say(Phrase::AskWhatToPlay, language),
+                speech::say(Phrase::AskWhatToPlayReprompt, language),
+            ),
+            Outcome::Spoke,
+        )
+        .with_detail(Some(
+            "nothing usable in the slots: asked what to play".into(),
+        ));
+    };
+    let ma = match music_assistant(ctx, language) {
+        Ok(ma) => ma,
+        Err(handled) => return *handled,
+    };
+    let mut clock = Clock::default();
+    let mut chosen = None;
+    let result = async {
+        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
+        chosen = Some(queue.clone());
+        let found = clock
+            .time(
+                ctx.music_assistant
+                    .search(ma, &wanted.name, &wanted.types, ctx.deadline),
+            )
+            .await?;
+        Ok::<_, SkillError>((queue, choose(&wanted, &found)))
+    }
+    .await;
+    let (queue, choice) = match result {
+        Ok((queue, Some(choice))) => (queue, choice),
+        Ok((_, None)) => {
+            let text = speech::say_with(
+                Phrase::NotFound,
+                language,
+                &[("query", &spoken(&wanted.name))],
+            );
+            let mut handled = Handled::new(ResponseEnvelope::say(text), Outcome::Spoke)
+                .with_detail(Some(format!(
+                    "nothing found for '{}' among {:?}",
+                    spoken(&wanted.name),
+                    wanted.types
+                )));
+            handled.ma_ms = clock.ma_ms;
+            handled.queue = chosen;
+            return handled;
+        }
+        Err(error) => {
+            let mut handled = failed(error, true, language);
+            handled.ma_ms = clock.ma_ms;
+            handled.queue = chosen;
+            return handled;
+        }
+    };
+    let title = spoken(&choice.item.name);
+    let artist = match choice.media_type {
+        MediaType::Album | MediaType::Track => choice.item.artist().map(spoken),
+        _ => None,
+    };
+    let phrase = match (mode, artist.is_some()) {
+        (PlayMode::Play, false) => Phrase::Playing,
+        (PlayMode::Play, true) => Phrase::PlayingByArtist,
+        (PlayMode::Shuffle, false) => Phrase::Shuffling,
+        (PlayMode::Shuffle, true) => Phrase::ShufflingByArtist,
+        (PlayMode::Similar, false) => Phrase::PlayingSimilar,
+        (PlayMode::Similar, true) => Phrase::PlayingSimilarByArtist,
+    };
+    let names: Vec<(&str, &str)> = [
+        ("title", Some(title.as_str())),
+        ("artist", artist.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let detail = format!(
+        "chose {} '{}' ({}): {}",
+        format!("{:?}", choice.media_type).to_lowercase(),
+        spoken(&choice.item.name),
+        choice.item.uri,
+        choice.why
+    );
+    let play = QueueCommand::PlayMedia {
+        media: vec![choice.item.uri.clone()],
+        radio: mode == PlayMode::Similar,
+    };
+    let started = Started {
+        shuffle: mode == PlayMode::Shuffle,
+        command: play,
+        spoken: speech::say_with(phrase, language, &names),
+        requested: speech::say_with(Phrase::PlayRequested, language, &[("title", &title)]),
+    };
+    let mut handled = start(req, ctx, ma, &queue, started, &mut clock, language).await;
+    handled.detail = Some(detail);
+    handled.ma_ms = clock.ma_ms;
+    handled.queue = Some(queue);
+    handled
+}
+
+/// "play my favorites": the favourite songs, shuffled.
+pub(super) async fn play_favorites<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let ma = match music_assistant(ctx, language) {
+        Ok(ma) => ma,
+        Err(handled) => return *handled,
+    };
+    let mut clock = Clock::default();
+    let mut chosen = None;
+    let result = async {
+        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
+        chosen = Some(queue.clone());
+        let favorites = clock
+            .time(ctx.music_assistant.favorite_tracks(ma, ctx.deadline))
+            .await?;
+        Ok::<_, SkillError>((queue, favorites))
+    }
+    .await;
+    let mut handled = match result {
+        Err(error) => failed(error, true, language),
+        Ok((_, favorites)) if favorites.is_empty() => Handled::say(Phrase::NoFavorites, language),
+        Ok((queue, favorites)) => {
+            let count = favorites.len();
+            let started = Started {
+                shuffle: true,
+                command: QueueCommand::PlayMedia {
+                    media: favorites.into_iter().map(|f| f.uri).collect(),
+                    radio: false,
+                },
+                spoken: speech::say(Phrase::ShufflingFavorites, language),
+                requested: speech::say(Phrase::ShufflingFavorites, language),
+            };
+            start(req, ctx, ma, &queue, started, &mut clock, language)
+                .await
+                .with_detail(Some(format!("{count} favourite songs")))
+        }
+    };
+    handled.ma_ms = clock.ma_ms;
+    handled.queue = chosen;
+    handled
+}
+
+/// "add this to my favorites": the current item of the device's queue.
+pub(super) async fn add_to_favorites<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    let ma = match music_assistant(ctx, language) {
+        Ok(ma) => ma,
+        Err(handled) => return *handled,
+    };
+    let mut clock = Clock::default();
+    let mut chosen = None;
+    let result = async {
+        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
+        chosen = Some(queue.clone());
+        let state = clock
+            .time(ctx.music_assistant.queue(ma, &queue.queue, ctx.deadline))
+            .await?
+            .ok_or_else(|| MaError::UnknownQueue {
+                host: crate::authority(&ma.base),
+                queue: queue.queue.as_str().to_owned(),
+            })?;
+        let Some(item) = state.current_item else {
+            return Ok(None);
+        };
+        clock
+            .time(
+                ctx.music_assistant
+                    .add_to_favorites(ma, &queue.queue, ctx.deadline),
+            )
+            .await?;
+        Ok::<_, SkillError>(Some(item.now_playing().title))
+    }
+    .await;
+    let mut handled = match result {
+        Err(error) => failed(error, true, language),
+        Ok(None) => Handled::say(Phrase::NothingToFavorite, language),
+        Ok(Some(title)) => {
+            let title = title.as_deref().map(spoken);
+            let text = speech::say_with(
+                Phrase::AddedToFavorites,
+                language,
+                &[("title", title.as_deref().unwrap_or("this"))],
+            );
+            Handled::new(ResponseEnvelope::say(text), Outcome::Spoke)
+        }
+    };
+    handled.ma_ms = clock.ma_ms;
+    handled.queue = chosen;
+    handled
+}
+
+/// Music Assistant's settings, or the answer when they are missing or invalid.
+fn music_assistant<'s, B, M>(
+    ctx: &Ctx<'s, B, M>,
+    language: Language,
+) -> Result<&'s MaSettings, Box<Handled>> {
+    match &ctx.settings.music_assistant {
+        Ok(ma) => Ok(ma),
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => Err(Box::new(
+            Handled::say(Phrase::NeedsMusicAssistant, language).with_detail(Some(
+                "playing by name needs MA_API_URL and MA_API_TOKEN".into(),
+            )),
+        )),
+        Err(e) => Err(Box::new(failed(e.clone().into(), true, language))),
+    }
+}
+
+/// A `play_media` to send and what to say about it.
+struct Started {
+    /// Switch shuffle on first.
+    shuffle: bool,
+    /// The `play_media`.
+    command: QueueCommand,
+    /// What to say once it is on its way.
+    spoken: String,
+    /// What to say when Music Assistant did not confirm in time.
+    requested: String,
+}
+
+/// Sends `started` to the queue while watching the bridge for the queue's new stream, and
+/// answers: with the `Play` of that stream when it arrived in time, else with words only (Music
+/// Assistant then starts it through its spoken command).
+async fn start<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    ma: &MaSettings,
+    queue: &super::ChosenQueue,
+    started: Started,
+    clock: &mut Clock,
+    language: Language,
+) -> Handled {
+    let bridge_spent = AtomicU64::new(0);
+    if started.shuffle {
+        let shuffle = QueueCommand::Shuffle(true);
+        if let Err(error) = clock
+            .time(
+                ctx.music_assistant
+                    .send(ma, &queue.queue, &shuffle, ctx.deadline),
+            )
+            .await
+        {
+            return failed(error.into(), true, language);
+        }
+    }
+    // What the bridge holds for this player now, so the new stream can be told apart.
+    let watch = req.can_stream && ctx.settings.stream_base.is_ok();
+    let before = if watch {
+        let (latest, trace) = fetch_latest(ctx, Some(queue)).await;
+        bridge_spent.fetch_add(trace.ms.unwrap_or(0), Ordering::Relaxed);
+        latest.ok().map(|l| l.stream.id())
+    } else {
+        None
+    };
+    let watch_until = ctx.deadline.remaining().saturating_sub(ANSWER_MARGIN);
+    let sent = ctx
+        .music_assistant
+        .send(ma, &queue.queue, &started.command, ctx.deadline);
+    let arrived = watch_bridge(
+        ctx,
+        queue,
+        before,
+        Deadline::after(watch_until),
+        &bridge_spent,
+    );
+    tokio::pin!(sent, arrived);
+    let sent_at = Instant::now();
+    let (confirmed, latest) = tokio::select! {
+        latest = &mut arrived, if watch => (None, latest),
+        result = &mut sent => {
+            let latest = if watch && result.is_ok() {
+                let grace = Deadline::after(GRACE_AFTER_CONFIRMED.min(watch_until.saturating_sub(sent_at.elapsed())));
+                watch_bridge(ctx, queue, before, grace, &bridge_spent).await
+            } else if watch && matches!(result, Err(MaError::TimedOut { .. })) {
+                arrived.await
+            } else {
+                None
+            };
+            (Some(result), latest)
+        }
+    };
+    let ma_spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+    clock.ma_ms = Some(clock.ma_ms.unwrap_or(0).saturating_add(ma_spent));
+    let play = latest.and_then(|latest| {
+        let base = ctx.settings.stream_base.as_ref().ok()?;
+        play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None).ok()
+    });
+    let mut handled = match (play, confirmed) {
+        (Some(play), _) => {
+            let mut handled = Handled::new(
+                ResponseEnvelope::say_and_play(started.spoken, Directive::Play(play)),
+                Outcome::Played,
+            );
+            handled.bridge.slot = Some(super::StreamSlot::Player);
+            handled
+        }
+        (None, Some(Err(MaError::TimedOut { .. }))) => {
+            Handled::new(ResponseEnvelope::say(started.requested), Outcome::Spoke)
+        }
+        (None, Some(Err(error))) => failed(error.into(), true, language),
+        (None, _) => Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke),
+    };
+    handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
+    handled
+}
+
+/// Asks the bridge for `queue`'s stream until it is another than `before`; `None` when none
+/// came before `until`. The time the bridge took is added to `spent` (milliseconds).
+async fn watch_bridge<B: StreamSource, M>(
+    ctx: &Ctx<'_, B, M>,
+    queue: &super::ChosenQueue,
+    before: Option<StreamId>,
+    until: Deadline,
+    spent: &AtomicU64,
+) -> Option<Latest> {
+    let Ok(bridge) = &ctx.settings.bridge else {
+        return None;
+    };
+    loop {
+        if until.remaining() < WATCH_EVERY {
+            return None;
+        }
+        tokio::time::sleep(WATCH_EVERY).await;
+        let asked = Instant::now();
+        let answer = ctx.bridge.latest(bridge, Some(&queue.queue), until).await;
+        let ms = u64::try_from(asked.elapsed().as_millis()).unwrap_or(u64::MAX);
+        spent.fetch_add(ms, Ordering::Relaxed);
+        if let Ok(latest) = answer {
+            if Some(latest.stream.id()) != before {
+                return Some(latest);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::music_assistant::{Named, SearchResults};
+
+    fn item(name: &str, uri: &str, artist: Option<&str>) -> SearchItem {
+        SearchItem {
+            name: name.into(),
+            uri: uri.into(),
+            provider: uri.split("://").next().unwrap_or("").into(),
+            version: None,
+            artists: artist
+                .map(|a| {
+                    vec![Named {
+                        name: Some(a.into()),
+                    }]
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn ask(query: Option<&str>, artist: Option<&str>, album: Option<&str>) -> MediaAsk {
+        MediaAsk {
+            query: query.map(Into::into),
+            artist: artist.map(Into::into),
+            album: album.map(Into::into),
+            ..MediaAsk::default()
+        }
+    }
+
+    #[test]
+    fn normalised_names_ignore_case_accents_punctuation_and_the() {
+        assert_eq!(normalized("AC/DC"), normalized("ac dc"));
+        assert_eq!(normalized("The Beatles"), normalized("beatles"));
+        assert_eq!(normalized("Beyoncé"), normalized("beyonce"));
+        assert_eq!(
+            normalized("Simon & Garfunkel"),
+            normalized("simon and garfunkel")
+        );
+        assert_eq!(normalized("Motörhead"), "motorhead");
+        assert_eq!(normalized("The The"), "the");
+        assert_ne!(normalized("Kind of Blue"), normalized("Kind of Blues"));
+    }
+
+    #[test]
+    fn typed_slots_decide_the_media_type() {
+        let w = Wanted::of(
+            &ask(None, Some("Miles Davis"), Some("Kind of Blue")),
+            PlayMode::Play,
+        )
+        .expect("wanted");
+        assert_eq!(w.types, [MediaType::Album]);
+        assert_eq!(w.artist.as_deref(), Some("Miles Davis"));
+        let w = Wanted::of(&ask(None, Some("Miles Davis"), None), PlayMode::Play).expect("wanted");
+        assert_eq!(
+            (w.name.as_str(), w.types.as_slice()),
+            ("Miles Davis", &[MediaType::Artist][..])
+        );
+        let w = Wanted::of(&ask(Some("jazz"), None, None), PlayMode::Similar).expect("wanted");
+        assert_eq!(w.types, [MediaType::Artist, MediaType::Track]);
+        assert_eq!(Wanted::of(&ask(None, None, None), PlayMode::Play), None);
+        assert_eq!(
+            Wanted::of(&ask(Some(" ?! "), None, None), PlayMode::Play),
+            None
+        );
+    }
+
+    fn results() -> SearchResults {
+        SearchResults {
+            artists: vec![item("Miles Davis", "library://artist/5", None)],
+            albums: vec![
+                item(
+                    "Kind of Blue (Legacy Edition)",
+                    "spotify://album/k1",
+                    Some("Miles Davis"),
+                ),
+                item("Kind of Blue", "spotify://album/k2", Some("Miles Davis")),
+                item("Kind of Blue", "library://album/7", Some("Miles Davis")),
+                item("Kind of Blue", "tidal://album/9", Some("Kind of Blue Trio")),
+            ],
+            tracks: vec![item("So What", "library://track/88", Some("Miles Davis"))],
+            playlists: vec![],
+            radio: vec![item("Jazz FM", "tunein://radio/s1", None)],
+        }
+    }
+
+    #[test]
+    fn an_exact_name_in_the_library_wins() {
+        let w = Wanted::of(&ask(Some("kind of blue"), None, None), PlayMode::Play).expect("wanted");
+        let choice = choose(&w, &results()).expect("found");
+        assert_eq!(choice.item.uri, "library://album/7");
+        assert_eq!(
+            choice.why,
+            "album, exact name, library, result 3 of its type"
+        );
+    }
+
+    #[test]
+    fn the_artist_named_decides_between_equal_names() {
+        let w = Wanted::of(
+            &ask(None, Some("kind of blue trio"), Some("kind of blue")),
+            PlayMode::Play,
+        )
+        .expect("wanted");
+        let choice = choose(&w, &results()).expect("found");
+        assert_eq!(choice.item.uri, "tidal://album/9");
+    }
+
+    #[test]
+    fn without_an_exact_name_the_preferred_type_then_music_assistants_order() {
+        let w = Wanted::of(&ask(Some("miles"), None, None), PlayMode::Play).expect("wanted");
+        let choice = choose(&w, &results()).expect("found");
+        assert_eq!(choice.media_type, MediaType::Artist);
+        assert_eq!(choose(&w, &SearchResults::default()), None);
+    }
+
+    #[test]
+    fn music_assistants_play_phrase_is_recognised_in_its_languages() {
+        for query in [
+            "audio",
+            "Audio",
+            "the audio",
+            "l'audio",
+            "de l'audio",
+            "áudio",
+            "reproduzca audio",
+            "spiele audio",
+        ] {
+            assert!(
+                is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
+                "{query}"
+            );
+        }
+        for query in ["audio slave", "audioslave", "kind of blue"] {
+            assert!(
+                !is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
+                "{query}"
+            );
+        }
+        assert!(!is_music_assistants_play_phrase(
+            &ask(Some("audio"), None, None),
+            PlayMode::Shuffle
+        ));
+        assert!(!is_music_assistants_play_phrase(
+            &ask(Some("audio"), Some("x"), None),
+            PlayMode::Play
+        ));
+    }
+
+    #[test]
+    fn spoken_names_are_cut() {
+        assert_eq!(spoken(" So What "), "So What");
+        let long = "a".repeat(300);
+        assert_eq!(spoken(&long).chars().count(), MAX_SPOKEN_NAME + 1);
+    }
+}
