@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::queue::{choose_queue, Clock};
-use super::{failed, fetch_latest, play_directive, Ctx, Handled, Outcome, SkillError};
+use super::{failed, fetch_latest, play_directive, ChosenQueue, Ctx, Handled, Outcome};
 use crate::alexa::request::{MediaAsk, PlayMode, SkillRequest};
 use crate::alexa::response::{Directive, PlayBehavior, ResponseEnvelope};
 use crate::bridge::{Latest, StreamSource};
@@ -263,223 +263,224 @@ fn spoken(name: &str) -> String {
     }
 }
 
-/// "play Kind of Blue", "shuffle…", "play songs like…".
-pub(super) async fn play_by_name<B: StreamSource, M: MusicAssistant>(
+/// What a media request asks of the device's queue.
+pub(super) enum MediaRequest<'a> {
+    /// "play Kind of Blue", "shuffle…", "play songs like…".
+    ByName(&'a MediaAsk, PlayMode),
+    /// "play my favorites": the favourite songs, shuffled.
+    Favorites,
+    /// "add this to my favorites": the current item of the device's queue.
+    AddToFavorites,
+}
+
+/// Answers a media request: checks the slots and Music Assistant's settings, finds the device's
+/// queue, runs the request on it, and records the queue and Music Assistant's time for the log.
+pub(super) async fn media<B: StreamSource, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
-    ask: &MediaAsk,
-    mode: PlayMode,
+    request: MediaRequest<'_>,
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
-    let Some(wanted) = Wanted::of(ask, mode) else {
-        return Handled::new(
-            ResponseEnvelope::ask(
-                speech::say(Phrase::AskWhatToPlay, language),
-                speech::say(Phrase::AskWhatToPlayReprompt, language),
-            ),
-            Outcome::Spoke,
-        )
-        .with_detail(Some(
-            "nothing usable in the slots: asked what to play".into(),
-        ));
+    let wanted = match request {
+        MediaRequest::ByName(ask, mode) => match Wanted::of(ask, mode) {
+            Some(wanted) => Some((wanted, mode)),
+            None => {
+                return Handled::new(
+                    ResponseEnvelope::ask(
+                        speech::say(Phrase::AskWhatToPlay, language),
+                        speech::say(Phrase::AskWhatToPlayReprompt, language),
+                    ),
+                    Outcome::Spoke,
+                )
+                .with_detail(Some(
+                    "nothing usable in the slots: asked what to play".into(),
+                ))
+            }
+        },
+        _ => None,
     };
-    let ma = match music_assistant(ctx, language) {
+    let ma = match &ctx.settings.music_assistant {
         Ok(ma) => ma,
-        Err(handled) => return *handled,
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+            return Handled::say(Phrase::NeedsMusicAssistant, language).with_detail(Some(
+                "playing by name needs MA_API_URL and MA_API_TOKEN".into(),
+            ))
+        }
+        Err(e) => return failed(e.clone().into(), true, language),
     };
     let mut clock = Clock::default();
-    let mut chosen = None;
-    let result = async {
-        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
-        chosen = Some(queue.clone());
+    let on = OnQueue {
+        req,
+        ctx,
+        ma,
+        language,
+    };
+    let mut handled = match choose_queue(req, ctx, ma, &mut clock).await {
+        Err(error) => failed(error, true, language),
+        Ok(queue) => {
+            let mut handled = match (request, wanted) {
+                (MediaRequest::ByName(..), Some((wanted, mode))) => {
+                    on.play_by_name(&queue, &wanted, mode, &mut clock).await
+                }
+                (MediaRequest::AddToFavorites, _) => on.add_to_favorites(&queue, &mut clock).await,
+                _ => on.play_favorites(&queue, &mut clock).await,
+            };
+            handled.queue = Some(queue);
+            handled
+        }
+    };
+    handled.ma_ms = clock.ma_ms;
+    handled
+}
+
+/// What every media request on a chosen queue shares.
+struct OnQueue<'r, 'c, 's, B, M> {
+    req: &'r SkillRequest,
+    ctx: &'c Ctx<'s, B, M>,
+    ma: &'s MaSettings,
+    language: Language,
+}
+
+impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
+    /// Searches, chooses, and plays the choice.
+    async fn play_by_name(
+        &self,
+        queue: &ChosenQueue,
+        wanted: &Wanted,
+        mode: PlayMode,
+        clock: &mut Clock,
+    ) -> Handled {
+        let (ctx, ma, language) = (self.ctx, self.ma, self.language);
         let found = clock
             .time(
                 ctx.music_assistant
                     .search(ma, &wanted.name, &wanted.types, ctx.deadline),
             )
-            .await?;
-        Ok::<_, SkillError>((queue, choose(&wanted, &found)))
-    }
-    .await;
-    let (queue, choice) = match result {
-        Ok((queue, Some(choice))) => (queue, choice),
-        Ok((_, None)) => {
-            let text = speech::say_with(
-                Phrase::NotFound,
-                language,
-                &[("query", &spoken(&wanted.name))],
-            );
-            let mut handled = Handled::new(ResponseEnvelope::say(text), Outcome::Spoke)
-                .with_detail(Some(format!(
-                    "nothing found for '{}' among {:?}",
-                    spoken(&wanted.name),
-                    wanted.types
-                )));
-            handled.ma_ms = clock.ma_ms;
-            handled.queue = chosen;
-            return handled;
-        }
-        Err(error) => {
-            let mut handled = failed(error, true, language);
-            handled.ma_ms = clock.ma_ms;
-            handled.queue = chosen;
-            return handled;
-        }
-    };
-    let title = spoken(&choice.item.name);
-    let artist = match choice.media_type {
-        MediaType::Album | MediaType::Track => choice.item.artist().map(spoken),
-        _ => None,
-    };
-    let phrase = match (mode, artist.is_some()) {
-        (PlayMode::Play, false) => Phrase::Playing,
-        (PlayMode::Play, true) => Phrase::PlayingByArtist,
-        (PlayMode::Shuffle, false) => Phrase::Shuffling,
-        (PlayMode::Shuffle, true) => Phrase::ShufflingByArtist,
-        (PlayMode::Similar, false) => Phrase::PlayingSimilar,
-        (PlayMode::Similar, true) => Phrase::PlayingSimilarByArtist,
-    };
-    let names: Vec<(&str, &str)> = [
-        ("title", Some(title.as_str())),
-        ("artist", artist.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
-    let detail = format!(
-        "chose {} '{}' ({}): {}",
-        format!("{:?}", choice.media_type).to_lowercase(),
-        spoken(&choice.item.name),
-        choice.item.uri,
-        choice.why
-    );
-    let play = QueueCommand::PlayMedia {
-        media: vec![choice.item.uri.clone()],
-        radio: mode == PlayMode::Similar,
-    };
-    let started = Started {
-        shuffle: mode == PlayMode::Shuffle,
-        command: play,
-        spoken: speech::say_with(phrase, language, &names),
-        requested: speech::say_with(Phrase::PlayRequested, language, &[("title", &title)]),
-    };
-    let mut handled = start(req, ctx, ma, &queue, started, &mut clock, language).await;
-    handled.detail = Some(detail);
-    handled.ma_ms = clock.ma_ms;
-    handled.queue = Some(queue);
-    handled
-}
-
-/// "play my favorites": the favourite songs, shuffled.
-pub(super) async fn play_favorites<B: StreamSource, M: MusicAssistant>(
-    req: &SkillRequest,
-    ctx: &Ctx<'_, B, M>,
-) -> Handled {
-    let language = Language::of_locale(req.locale.as_deref());
-    let ma = match music_assistant(ctx, language) {
-        Ok(ma) => ma,
-        Err(handled) => return *handled,
-    };
-    let mut clock = Clock::default();
-    let mut chosen = None;
-    let result = async {
-        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
-        chosen = Some(queue.clone());
-        let favorites = clock
-            .time(ctx.music_assistant.favorite_tracks(ma, ctx.deadline))
-            .await?;
-        Ok::<_, SkillError>((queue, favorites))
-    }
-    .await;
-    let mut handled = match result {
-        Err(error) => failed(error, true, language),
-        Ok((_, favorites)) if favorites.is_empty() => Handled::say(Phrase::NoFavorites, language),
-        Ok((queue, favorites)) => {
-            let count = favorites.len();
-            let started = Started {
-                shuffle: true,
-                command: QueueCommand::PlayMedia {
-                    media: favorites.into_iter().map(|f| f.uri).collect(),
-                    radio: false,
-                },
-                spoken: speech::say(Phrase::ShufflingFavorites, language),
-                requested: speech::say(Phrase::ShufflingFavorites, language),
-            };
-            start(req, ctx, ma, &queue, started, &mut clock, language)
-                .await
-                .with_detail(Some(format!("{count} favourite songs")))
-        }
-    };
-    handled.ma_ms = clock.ma_ms;
-    handled.queue = chosen;
-    handled
-}
-
-/// "add this to my favorites": the current item of the device's queue.
-pub(super) async fn add_to_favorites<B: StreamSource, M: MusicAssistant>(
-    req: &SkillRequest,
-    ctx: &Ctx<'_, B, M>,
-) -> Handled {
-    let language = Language::of_locale(req.locale.as_deref());
-    let ma = match music_assistant(ctx, language) {
-        Ok(ma) => ma,
-        Err(handled) => return *handled,
-    };
-    let mut clock = Clock::default();
-    let mut chosen = None;
-    let result = async {
-        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
-        chosen = Some(queue.clone());
-        let state = clock
-            .time(ctx.music_assistant.queue(ma, &queue.queue, ctx.deadline))
-            .await?
-            .ok_or_else(|| MaError::UnknownQueue {
-                host: crate::authority(&ma.base),
-                queue: queue.queue.as_str().to_owned(),
-            })?;
-        let Some(item) = state.current_item else {
-            return Ok(None);
+            .await;
+        let choice = match found.map(|found| choose(wanted, &found)) {
+            Err(error) => return failed(error.into(), true, language),
+            Ok(Some(choice)) => choice,
+            Ok(None) => {
+                let text = speech::say_with(
+                    Phrase::NotFound,
+                    language,
+                    &[("query", &spoken(&wanted.name))],
+                );
+                return Handled::new(ResponseEnvelope::say(text), Outcome::Spoke).with_detail(
+                    Some(format!(
+                        "nothing found for '{}' among {:?}",
+                        spoken(&wanted.name),
+                        wanted.types
+                    )),
+                );
+            }
         };
-        clock
-            .time(
-                ctx.music_assistant
-                    .add_to_favorites(ma, &queue.queue, ctx.deadline),
-            )
-            .await?;
-        Ok::<_, SkillError>(Some(item.now_playing().title))
+        let title = spoken(&choice.item.name);
+        let artist = match choice.media_type {
+            MediaType::Album | MediaType::Track => choice.item.artist().map(spoken),
+            _ => None,
+        };
+        let phrase = match (mode, artist.is_some()) {
+            (PlayMode::Play, false) => Phrase::Playing,
+            (PlayMode::Play, true) => Phrase::PlayingByArtist,
+            (PlayMode::Shuffle, false) => Phrase::Shuffling,
+            (PlayMode::Shuffle, true) => Phrase::ShufflingByArtist,
+            (PlayMode::Similar, false) => Phrase::PlayingSimilar,
+            (PlayMode::Similar, true) => Phrase::PlayingSimilarByArtist,
+        };
+        let names: Vec<(&str, &str)> = [
+            ("title", Some(title.as_str())),
+            ("artist", artist.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        let detail = format!(
+            "chose {} '{}' ({}): {}",
+            format!("{:?}", choice.media_type).to_lowercase(),
+            title,
+            choice.item.uri,
+            choice.why
+        );
+        let started = Started {
+            shuffle: mode == PlayMode::Shuffle,
+            command: QueueCommand::PlayMedia {
+                media: vec![choice.item.uri],
+                radio: mode == PlayMode::Similar,
+            },
+            spoken: speech::say_with(phrase, language, &names),
+            requested: speech::say_with(Phrase::PlayRequested, language, &[("title", &title)]),
+        };
+        self.start(queue, started, clock)
+            .await
+            .with_detail(Some(detail))
     }
-    .await;
-    let mut handled = match result {
-        Err(error) => failed(error, true, language),
-        Ok(None) => Handled::say(Phrase::NothingToFavorite, language),
-        Ok(Some(title)) => {
-            let title = title.as_deref().map(spoken);
-            let text = speech::say_with(
-                Phrase::AddedToFavorites,
-                language,
-                &[("title", title.as_deref().unwrap_or("this"))],
-            );
-            Handled::new(ResponseEnvelope::say(text), Outcome::Spoke)
-        }
-    };
-    handled.ma_ms = clock.ma_ms;
-    handled.queue = chosen;
-    handled
-}
 
-/// Music Assistant's settings, or the answer when they are missing or invalid.
-fn music_assistant<'s, B, M>(
-    ctx: &Ctx<'s, B, M>,
-    language: Language,
-) -> Result<&'s MaSettings, Box<Handled>> {
-    match &ctx.settings.music_assistant {
-        Ok(ma) => Ok(ma),
-        Err(SettingsError::Missing { name }) if *name == MA_API_URL => Err(Box::new(
-            Handled::say(Phrase::NeedsMusicAssistant, language).with_detail(Some(
-                "playing by name needs MA_API_URL and MA_API_TOKEN".into(),
-            )),
-        )),
-        Err(e) => Err(Box::new(failed(e.clone().into(), true, language))),
+    /// The favourite songs, shuffled.
+    async fn play_favorites(&self, queue: &ChosenQueue, clock: &mut Clock) -> Handled {
+        let (ctx, ma, language) = (self.ctx, self.ma, self.language);
+        let favorites = match clock
+            .time(ctx.music_assistant.favorite_tracks(ma, ctx.deadline))
+            .await
+        {
+            Ok(favorites) => favorites,
+            Err(error) => return failed(error.into(), true, language),
+        };
+        if favorites.is_empty() {
+            return Handled::say(Phrase::NoFavorites, language);
+        }
+        let count = favorites.len();
+        let said = speech::say(Phrase::ShufflingFavorites, language);
+        let started = Started {
+            shuffle: true,
+            command: QueueCommand::PlayMedia {
+                media: favorites.into_iter().map(|f| f.uri).collect(),
+                radio: false,
+            },
+            spoken: said.clone(),
+            requested: said,
+        };
+        self.start(queue, started, clock)
+            .await
+            .with_detail(Some(format!("{count} favourite songs")))
+    }
+
+    /// The current item of the queue becomes a favourite.
+    async fn add_to_favorites(&self, queue: &ChosenQueue, clock: &mut Clock) -> Handled {
+        let (ctx, ma, language) = (self.ctx, self.ma, self.language);
+        let result = async {
+            let state = clock
+                .time(ctx.music_assistant.queue(ma, &queue.queue, ctx.deadline))
+                .await?
+                .ok_or_else(|| MaError::UnknownQueue {
+                    host: crate::authority(&ma.base),
+                    queue: queue.queue.as_str().to_owned(),
+                })?;
+            let Some(item) = state.current_item else {
+                return Ok(None);
+            };
+            clock
+                .time(
+                    ctx.music_assistant
+                        .add_to_favorites(ma, &queue.queue, ctx.deadline),
+                )
+                .await?;
+            Ok::<_, MaError>(Some(item.now_playing().title))
+        }
+        .await;
+        match result {
+            Err(error) => failed(error.into(), true, language),
+            Ok(None) => Handled::say(Phrase::NothingToFavorite, language),
+            Ok(Some(title)) => {
+                let title = title.as_deref().map(spoken);
+                let text = speech::say_with(
+                    Phrase::AddedToFavorites,
+                    language,
+                    &[("title", title.as_deref().unwrap_or("this"))],
+                );
+                Handled::new(ResponseEnvelope::say(text), Outcome::Spoke)
+            }
+        }
     }
 }
 
@@ -495,97 +496,92 @@ struct Started {
     requested: String,
 }
 
-/// Sends `started` to the queue while watching the bridge for the queue's new stream, and
-/// answers: with the `Play` of that stream when it arrived in time, else with words only (Music
-/// Assistant then starts it through its spoken command).
-async fn start<B: StreamSource, M: MusicAssistant>(
-    req: &SkillRequest,
-    ctx: &Ctx<'_, B, M>,
-    ma: &MaSettings,
-    queue: &super::ChosenQueue,
-    started: Started,
-    clock: &mut Clock,
-    language: Language,
-) -> Handled {
-    let bridge_spent = AtomicU64::new(0);
-    if started.shuffle {
-        let shuffle = QueueCommand::Shuffle(true);
-        if let Err(error) = clock
-            .time(
-                ctx.music_assistant
-                    .send(ma, &queue.queue, &shuffle, ctx.deadline),
-            )
-            .await
-        {
-            return failed(error.into(), true, language);
+impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
+    /// Sends `started` to the queue while watching the bridge for the queue's new stream, and
+    /// answers: with the `Play` of that stream when it arrived in time, else with words only (Music
+    /// Assistant then starts it through its spoken command).
+    async fn start(&self, queue: &ChosenQueue, started: Started, clock: &mut Clock) -> Handled {
+        let (req, ctx, ma, language) = (self.req, self.ctx, self.ma, self.language);
+        let bridge_spent = AtomicU64::new(0);
+        if started.shuffle {
+            let shuffle = QueueCommand::Shuffle(true);
+            if let Err(error) = clock
+                .time(
+                    ctx.music_assistant
+                        .send(ma, &queue.queue, &shuffle, ctx.deadline),
+                )
+                .await
+            {
+                return failed(error.into(), true, language);
+            }
         }
+        // What the bridge holds for this player now, so the new stream can be told apart.
+        let watch = req.can_stream && ctx.settings.stream_base.is_ok();
+        let before = if watch {
+            let (latest, trace) = fetch_latest(ctx, Some(queue)).await;
+            bridge_spent.fetch_add(trace.ms.unwrap_or(0), Ordering::Relaxed);
+            latest.ok().map(|l| l.stream.id())
+        } else {
+            None
+        };
+        let watch_until = ctx.deadline.remaining().saturating_sub(ANSWER_MARGIN);
+        let sent = ctx
+            .music_assistant
+            .send(ma, &queue.queue, &started.command, ctx.deadline);
+        let arrived = watch_bridge(
+            ctx,
+            queue,
+            before,
+            Deadline::after(watch_until),
+            &bridge_spent,
+        );
+        tokio::pin!(sent, arrived);
+        let sent_at = Instant::now();
+        let (confirmed, latest) = tokio::select! {
+            latest = &mut arrived, if watch => (None, latest),
+            result = &mut sent => {
+                let latest = if watch && result.is_ok() {
+                    let grace = Deadline::after(GRACE_AFTER_CONFIRMED.min(watch_until.saturating_sub(sent_at.elapsed())));
+                    watch_bridge(ctx, queue, before, grace, &bridge_spent).await
+                } else if watch && matches!(result, Err(MaError::TimedOut { .. })) {
+                    arrived.await
+                } else {
+                    None
+                };
+                (Some(result), latest)
+            }
+        };
+        let ma_spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+        clock.ma_ms = Some(clock.ma_ms.unwrap_or(0).saturating_add(ma_spent));
+        let play = latest.and_then(|latest| {
+            let base = ctx.settings.stream_base.as_ref().ok()?;
+            play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None).ok()
+        });
+        let mut handled = match (play, confirmed) {
+            (Some(play), _) => {
+                let mut handled = Handled::new(
+                    ResponseEnvelope::say_and_play(started.spoken, Directive::Play(play)),
+                    Outcome::Played,
+                );
+                handled.bridge.slot = Some(super::StreamSlot::Player);
+                handled
+            }
+            (None, Some(Err(MaError::TimedOut { .. }))) => {
+                Handled::new(ResponseEnvelope::say(started.requested), Outcome::Spoke)
+            }
+            (None, Some(Err(error))) => failed(error.into(), true, language),
+            (None, _) => Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke),
+        };
+        handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
+        handled
     }
-    // What the bridge holds for this player now, so the new stream can be told apart.
-    let watch = req.can_stream && ctx.settings.stream_base.is_ok();
-    let before = if watch {
-        let (latest, trace) = fetch_latest(ctx, Some(queue)).await;
-        bridge_spent.fetch_add(trace.ms.unwrap_or(0), Ordering::Relaxed);
-        latest.ok().map(|l| l.stream.id())
-    } else {
-        None
-    };
-    let watch_until = ctx.deadline.remaining().saturating_sub(ANSWER_MARGIN);
-    let sent = ctx
-        .music_assistant
-        .send(ma, &queue.queue, &started.command, ctx.deadline);
-    let arrived = watch_bridge(
-        ctx,
-        queue,
-        before,
-        Deadline::after(watch_until),
-        &bridge_spent,
-    );
-    tokio::pin!(sent, arrived);
-    let sent_at = Instant::now();
-    let (confirmed, latest) = tokio::select! {
-        latest = &mut arrived, if watch => (None, latest),
-        result = &mut sent => {
-            let latest = if watch && result.is_ok() {
-                let grace = Deadline::after(GRACE_AFTER_CONFIRMED.min(watch_until.saturating_sub(sent_at.elapsed())));
-                watch_bridge(ctx, queue, before, grace, &bridge_spent).await
-            } else if watch && matches!(result, Err(MaError::TimedOut { .. })) {
-                arrived.await
-            } else {
-                None
-            };
-            (Some(result), latest)
-        }
-    };
-    let ma_spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
-    clock.ma_ms = Some(clock.ma_ms.unwrap_or(0).saturating_add(ma_spent));
-    let play = latest.and_then(|latest| {
-        let base = ctx.settings.stream_base.as_ref().ok()?;
-        play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None).ok()
-    });
-    let mut handled = match (play, confirmed) {
-        (Some(play), _) => {
-            let mut handled = Handled::new(
-                ResponseEnvelope::say_and_play(started.spoken, Directive::Play(play)),
-                Outcome::Played,
-            );
-            handled.bridge.slot = Some(super::StreamSlot::Player);
-            handled
-        }
-        (None, Some(Err(MaError::TimedOut { .. }))) => {
-            Handled::new(ResponseEnvelope::say(started.requested), Outcome::Spoke)
-        }
-        (None, Some(Err(error))) => failed(error.into(), true, language),
-        (None, _) => Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke),
-    };
-    handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
-    handled
 }
 
 /// Asks the bridge for `queue`'s stream until it is another than `before`; `None` when none
 /// came before `until`. The time the bridge took is added to `spent` (milliseconds).
 async fn watch_bridge<B: StreamSource, M>(
     ctx: &Ctx<'_, B, M>,
-    queue: &super::ChosenQueue,
+    queue: &ChosenQueue,
     before: Option<StreamId>,
     until: Deadline,
     spent: &AtomicU64,

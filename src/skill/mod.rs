@@ -25,6 +25,7 @@ mod queue;
 
 use std::time::Instant;
 
+use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
 
@@ -247,9 +248,11 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             {
                 play_now(req, ctx, Start::Beginning).await
             }
-            Intent::PlayMedia { ask, mode } => media::play_by_name(req, ctx, ask, *mode).await,
-            Intent::PlayFavorites => media::play_favorites(req, ctx).await,
-            Intent::AddToFavorites => media::add_to_favorites(req, ctx).await,
+            Intent::PlayMedia { ask, mode } => {
+                media::media(req, ctx, MediaRequest::ByName(ask, *mode)).await
+            }
+            Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
+            Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
             Intent::Fallback | Intent::Other(_) => Handled::say(Phrase::Fallback, language),
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
