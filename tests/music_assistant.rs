@@ -10,7 +10,6 @@ use common::*;
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::LogFormat;
 use ma_alexa_skill::service::Service;
-use ma_alexa_skill::settings::Settings;
 use ma_alexa_skill::speech::{Language, Phrase};
 use serde_json::{json, Value};
 
@@ -21,14 +20,6 @@ const DEVICE: &str = "amzn1.ask.device.AEXAMPLEDEVICEID7K3M5P7R9T1V3X5Z7B9D";
 
 fn bearer() -> Option<String> {
     Some(format!("Bearer {MA_TOKEN}"))
-}
-
-async fn answer_with(settings: Settings, event: Value) -> Value {
-    let response = Service::new(settings)
-        .answer(event, Deadline::local())
-        .await
-        .unwrap_or_else(|e| panic!("refused: {e}"));
-    serde_json::to_value(&response).expect("serializes")
 }
 
 /// Runs `stem` against a healthy bridge and a Music Assistant answering through `reply`.

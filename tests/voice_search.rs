@@ -29,12 +29,8 @@ fn request(intent: &str, slots: &[(&str, &str)], locale: &str) -> Value {
 
 async fn ask(event: Value) -> (Value, Stub) {
     let (bridge, ma) = home().await;
-    let service = Service::new(settings_with_ma(&bridge.base(), &ma.base()));
-    let response = service
-        .answer(event, Deadline::local())
-        .await
-        .expect("answered");
-    (serde_json::to_value(&response).expect("serializes"), ma)
+    let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event).await;
+    (response, ma)
 }
 
 /// The JSON-RPC calls, without the ones the answer does not depend on.
@@ -185,15 +181,11 @@ async fn nothing_found_nothing_heard_and_no_music_assistant_each_get_their_answe
     })
     .await;
     drop(ma);
-    let service = Service::new(settings_with_ma(&bridge.base(), &nothing.base()));
-    let response = service
-        .answer(
-            request("PlayMediaIntent", &[("query", "zzyzx road")], "en-US"),
-            Deadline::local(),
-        )
-        .await
-        .expect("answered");
-    let response = serde_json::to_value(&response).expect("serializes");
+    let response = answer_with(
+        settings_with_ma(&bridge.base(), &nothing.base()),
+        request("PlayMediaIntent", &[("query", "zzyzx road")], "en-US"),
+    )
+    .await;
     assert_eq!(
         speech_text(&response).as_deref(),
         Some("I couldn't find zzyzx road in Music Assistant.")
@@ -213,15 +205,11 @@ async fn nothing_found_nothing_heard_and_no_music_assistant_each_get_their_answe
 
     // No Music Assistant API: said in plain words, nothing sent anywhere.
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
-    let service = Service::new(settings_for(&bridge.base()));
-    let response = service
-        .answer(
-            request("PlayMediaIntent", &[("query", "kind of blue")], "en-US"),
-            Deadline::local(),
-        )
-        .await
-        .expect("answered");
-    let response = serde_json::to_value(&response).expect("serializes");
+    let response = answer_with(
+        settings_for(&bridge.base()),
+        request("PlayMediaIntent", &[("query", "kind of blue")], "en-US"),
+    )
+    .await;
     let said = speech_text(&response).expect("spoken");
     assert_eq!(said, Phrase::NeedsMusicAssistant.text(Language::English));
     assert!(!said.contains("isn't set up"), "{said}");
@@ -306,15 +294,12 @@ async fn names_are_spoken_short_and_as_text() {
     })
     .await;
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
-    let service = Service::new(settings_with_ma(&bridge.base(), &ma.base()));
-    let response = service
-        .answer(
-            request("PlayMediaIntent", &[("album", "symphony")], "en-US"),
-            Deadline::after(Duration::from_millis(1500)),
-        )
-        .await
-        .expect("answered");
-    let response = serde_json::to_value(&response).expect("serializes");
+    let response = answer_within(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        request("PlayMediaIntent", &[("album", "symphony")], "en-US"),
+        Deadline::after(Duration::from_millis(1500)),
+    )
+    .await;
     let said = speech_text(&response).expect("spoken");
     assert!(said.len() < 200, "{said}");
     assert!(said.ends_with("… by Orchestra & Choir."), "{said}");

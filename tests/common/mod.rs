@@ -352,6 +352,24 @@ pub async fn closed_port_base() -> String {
     format!("http://{addr}")
 }
 
+/// The service's answer to `event` with `settings`, within Alexa's budget, as JSON.
+pub async fn answer_with(settings: Settings, event: Value) -> Value {
+    answer_within(settings, event, ma_alexa_skill::deadline::Deadline::local()).await
+}
+
+/// The same with a deadline of the test's choice.
+pub async fn answer_within(
+    settings: Settings,
+    event: Value,
+    deadline: ma_alexa_skill::deadline::Deadline,
+) -> Value {
+    let response = ma_alexa_skill::service::Service::new(settings)
+        .answer(event, deadline)
+        .await
+        .unwrap_or_else(|e| panic!("refused: {e}"));
+    serde_json::to_value(&response).expect("serializes")
+}
+
 /// Settings from `pairs`, nothing from the process environment.
 pub fn settings(pairs: &[(&str, &str)]) -> Settings {
     let map: HashMap<String, String> = pairs
