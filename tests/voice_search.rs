@@ -380,3 +380,26 @@ async fn push_json(base: &str, body: &Value) {
         .expect("pushed");
     assert_eq!(response.status().as_u16(), 200);
 }
+
+/// Music Assistant neither confirms `play_media` nor pushes a stream before the answer is due:
+/// the skill says it asked, not that it plays, and not that it failed.
+#[tokio::test]
+async fn an_unconfirmed_play_is_reported_as_asked() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(|command, args| match command {
+        "player_queues/play_media" => Reply::Slow(Duration::from_secs(5), 200, "null".into()),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    let response = answer_within(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        request("PlayMediaIntent", &[("query", "kind of blue")], "en-US"),
+        Deadline::after(Duration::from_millis(1200)),
+    )
+    .await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("I've asked Music Assistant to play Kind of Blue; it hasn't confirmed yet.")
+    );
+    assert_eq!(Shape::of(&response), Shape::say());
+}

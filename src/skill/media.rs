@@ -566,11 +566,14 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
                 handled.bridge.slot = Some(super::StreamSlot::Player);
                 handled
             }
-            (None, Some(Err(MaError::TimedOut { .. }))) => {
+            (None, Some(Ok(()))) => {
+                Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke)
+            }
+            // Asked, but neither confirmed nor seen on the bridge in time: say just that.
+            (None, Some(Err(MaError::TimedOut { .. })) | None) => {
                 Handled::new(ResponseEnvelope::say(started.requested), Outcome::Spoke)
             }
             (None, Some(Err(error))) => failed(error.into(), true, language),
-            (None, _) => Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke),
         };
         handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
         handled
