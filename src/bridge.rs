@@ -11,7 +11,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::authority;
 use crate::deadline::Deadline;
@@ -145,20 +145,27 @@ pub struct BridgeClient {
     http: LazyClient,
 }
 
-/// The reply of `GET /ma/latest-url`; unknown fields (`version`, `timestamp`…) are ignored.
-#[derive(Deserialize)]
+/// The body of `GET /ma/latest-url`, the Node bridge's five fields in its order: what
+/// `ma-alexa-bridge` serves (every field written, `null` when unknown) and what this client reads
+/// (unknown fields such as `version` or `timestamp` ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct LatestReply {
+pub struct LatestReply {
+    /// The stream as Music Assistant built it.
     #[serde(default)]
-    stream_url: Option<String>,
+    pub stream_url: Option<String>,
+    /// Track title.
     #[serde(default)]
-    title: Option<String>,
+    pub title: Option<String>,
+    /// Artist.
     #[serde(default)]
-    artist: Option<String>,
+    pub artist: Option<String>,
+    /// Album.
     #[serde(default)]
-    album: Option<String>,
+    pub album: Option<String>,
+    /// Cover art.
     #[serde(default)]
-    image_url: Option<String>,
+    pub image_url: Option<String>,
 }
 
 impl BridgeClient {

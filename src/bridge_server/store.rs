@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use super::push::Push;
+use crate::bridge::LatestReply;
 use crate::stream::InternalStream;
 
 /// Players kept at most; the one whose stream is oldest makes room for a new one.
@@ -73,29 +74,27 @@ struct Entry {
     seq: u64,
     /// When the stream arrived, seconds since the Unix epoch.
     pushed_at: u64,
-    stream_url: String,
-    title: Option<String>,
-    artist: Option<String>,
-    album: Option<String>,
-    image_url: Option<String>,
-    /// The `GET /ma/latest-url` answer for this entry.
+    /// The stream and its metadata; `stream_url` is always set.
+    body: LatestReply,
+    /// `body` serialised: the `GET /ma/latest-url` answer for this entry.
     reply: Bytes,
 }
 
 impl Entry {
-    fn new(seq: u64, pushed_at: u64, stream_url: String) -> Self {
+    fn new(seq: u64, pushed_at: u64, body: LatestReply) -> Self {
         let mut entry = Self {
             seq,
             pushed_at,
-            stream_url,
-            title: None,
-            artist: None,
-            album: None,
-            image_url: None,
+            body,
             reply: Bytes::new(),
         };
         entry.render();
         entry
+    }
+
+    /// Whether this entry holds `stream_url`.
+    fn holds(&self, stream_url: &str) -> bool {
+        self.body.stream_url.as_deref() == Some(stream_url)
     }
 
     /// Takes the metadata a push carries; fields it leaves out keep their value. Returns whether
@@ -103,10 +102,10 @@ impl Entry {
     fn update(&mut self, push: &Push) -> bool {
         let mut changed = false;
         for (slot, field) in [
-            (&mut self.title, &push.title),
-            (&mut self.artist, &push.artist),
-            (&mut self.album, &push.album),
-            (&mut self.image_url, &push.image_url),
+            (&mut self.body.title, &push.title),
+            (&mut self.body.artist, &push.artist),
+            (&mut self.body.album, &push.album),
+            (&mut self.body.image_url, &push.image_url),
         ] {
             if let Some(value) = field {
                 if slot != value {
@@ -122,29 +121,11 @@ impl Entry {
     }
 
     fn render(&mut self) {
-        let reply = LatestReply {
-            stream_url: &self.stream_url,
-            title: self.title.as_deref(),
-            artist: self.artist.as_deref(),
-            album: self.album.as_deref(),
-            image_url: self.image_url.as_deref(),
-        };
         // Text fields always serialise; the fallback only keeps the type honest.
-        self.reply = serde_json::to_vec(&reply)
+        self.reply = serde_json::to_vec(&self.body)
             .map(Bytes::from)
             .unwrap_or_else(|_| Bytes::from_static(b"{}"));
     }
-}
-
-/// The answer of `GET /ma/latest-url`: the Node bridge's five fields, in its order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LatestReply<'a> {
-    stream_url: &'a str,
-    title: Option<&'a str>,
-    artist: Option<&'a str>,
-    album: Option<&'a str>,
-    image_url: Option<&'a str>,
 }
 
 /// The slots and the bookkeeping of what is on disk.
@@ -192,11 +173,7 @@ impl State {
                 player_id: slot.player().map(str::to_owned),
                 seq: e.seq,
                 pushed_at: e.pushed_at,
-                stream_url: e.stream_url.clone(),
-                title: e.title.clone(),
-                artist: e.artist.clone(),
-                album: e.album.clone(),
-                image_url: e.image_url.clone(),
+                stream: e.body.clone(),
             })
             .collect();
         streams.sort_by_key(|s| s.seq);
@@ -210,7 +187,12 @@ impl State {
         let mut state = Self::default();
         let mut skipped = 0;
         for s in saved.streams {
-            if InternalStream::parse(&s.stream_url).is_none() {
+            let usable = s
+                .stream
+                .stream_url
+                .as_deref()
+                .and_then(InternalStream::parse);
+            if usable.is_none() {
                 skipped += 1;
                 continue;
             }
@@ -222,12 +204,7 @@ impl State {
             if !state.slots.contains_key(&slot) && slot.player().is_some() {
                 state.evict_if_full();
             }
-            let mut entry = Entry::new(s.seq, s.pushed_at, s.stream_url);
-            entry.title = s.title;
-            entry.artist = s.artist;
-            entry.album = s.album;
-            entry.image_url = s.image_url;
-            entry.render();
+            let entry = Entry::new(s.seq, s.pushed_at, s.stream);
             state.next_seq = state.next_seq.max(s.seq.saturating_add(1));
             state.slots.insert(slot, entry);
         }
@@ -250,15 +227,9 @@ struct SavedStream {
     seq: u64,
     #[serde(default)]
     pushed_at: u64,
-    stream_url: String,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    artist: Option<String>,
-    #[serde(default)]
-    album: Option<String>,
-    #[serde(default)]
-    image_url: Option<String>,
+    /// `streamUrl`, `title`, `artist`, `album`, `imageUrl`, beside the fields above.
+    #[serde(flatten)]
+    stream: LatestReply,
 }
 
 /// The latest streams, per player, backed by a file.
@@ -355,7 +326,7 @@ impl Store {
         let same_stream = state
             .slots
             .get(&slot)
-            .is_some_and(|e| e.stream_url == push.stream_url);
+            .is_some_and(|e| e.holds(&push.stream_url));
         let changed = if same_stream {
             state
                 .slots
@@ -367,7 +338,11 @@ impl Store {
             }
             let seq = state.next_seq;
             state.next_seq += 1;
-            let mut entry = Entry::new(seq, unix_now(), push.stream_url.clone());
+            let body = LatestReply {
+                stream_url: Some(push.stream_url.clone()),
+                ..LatestReply::default()
+            };
+            let mut entry = Entry::new(seq, unix_now(), body);
             entry.update(push);
             state.slots.insert(slot.clone(), entry);
             true
