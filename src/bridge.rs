@@ -83,8 +83,9 @@ pub enum BridgeError {
         /// Bridge host and port.
         host: String,
     },
-    /// The `streamUrl` is not an absolute http(s) URL.
-    #[error("the bridge at {host} sent a streamUrl that is not an absolute http(s) URL")]
+    /// The `streamUrl` is not a Music Assistant stream: an absolute http(s) URL on one of its
+    /// stream routes ([`crate::stream::STREAM_ROUTES`]).
+    #[error("the bridge at {host} sent a streamUrl that is not a Music Assistant stream (an absolute http(s) URL whose path starts with /flow/, /single/, /announcement/ or /pluginsource/)")]
     BadStreamUrl {
         /// Bridge host and port.
         host: String,

@@ -12,8 +12,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
 /// Below this much time left, a call is not even started.
 const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
 
-/// A `reqwest` client (rustls, no proxy, bounded connect) built when first needed, so a request
-/// that never calls out pays nothing for it, and reused across warm invocations.
+/// A `reqwest` client (rustls, no proxy, bounded connect, no redirects) built when first needed,
+/// so a request that never calls out pays nothing for it, and reused across warm invocations.
+///
+/// Redirects are never followed: the bridge and Music Assistant answer in place, and a redirect
+/// (to another host, perhaps) would carry the request, and the owner's trust, somewhere else. A
+/// 3xx is reported as the status it is.
 #[derive(Debug, Default)]
 pub struct LazyClient(OnceLock<Result<reqwest::Client, String>>);
 
@@ -26,6 +30,7 @@ impl LazyClient {
                     .connect_timeout(CONNECT_TIMEOUT)
                     .pool_idle_timeout(Duration::from_secs(50))
                     .no_proxy()
+                    .redirect(reqwest::redirect::Policy::none())
                     .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
                     .build()
                     .map_err(|e| e.to_string())

@@ -21,8 +21,8 @@ pub const MAX_STREAM_URL_LEN: usize = 8000;
 /// Longest `stream.token` Alexa accepts in a `Play` directive.
 pub const MAX_TOKEN_LEN: usize = 1024;
 
-/// Why a configured base address was refused. The text quotes the value: only hostnames go
-/// through here, never secrets.
+/// Why a configured base address was refused. The text never quotes the value: a password
+/// pasted into the wrong setting must not reach a log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct InvalidBase(String);
@@ -50,11 +50,11 @@ impl HttpsBase {
             format!("https://{raw}")
         };
         let url = Url::parse(&with_scheme)
-            .map_err(|e| InvalidBase(format!("'{raw}' is not a host or URL ({e})")))?;
+            .map_err(|e| InvalidBase(format!("it is not a host or URL ({e})")))?;
         if url.scheme() != "https" {
-            return Err(InvalidBase(format!(
-                "'{raw}' must use https: Echo devices only play https streams"
-            )));
+            return Err(InvalidBase(
+                "it must use https: Echo devices only play https streams".into(),
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(InvalidBase(
@@ -62,12 +62,10 @@ impl HttpsBase {
             ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(InvalidBase(format!(
-                "'{raw}' must not have a query or fragment"
-            )));
+            return Err(InvalidBase("it must not have a query or fragment".into()));
         }
         let Some(host) = url.host_str() else {
-            return Err(InvalidBase(format!("'{raw}' has no host")));
+            return Err(InvalidBase("it has no host".into()));
         };
         let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let path = url.path().trim_end_matches('/');
@@ -97,14 +95,22 @@ impl HttpsBase {
         self.join(&path, internal.query()).map(StreamUrl)
     }
 
-    /// Rewrites cover art: art served by the internal Music Assistant host goes through this base
-    /// like the stream; art already on a public `https` host is kept; anything else (plain `http`
-    /// elsewhere, which Alexa would refuse) is dropped.
+    /// Rewrites cover art: Music Assistant's image proxy on the internal host (`/imageproxy`) goes
+    /// through this base like the stream; art already on a public `https` host is kept, without
+    /// any `user:password@` it carried; anything else (another path on the internal host, plain
+    /// `http` elsewhere, which Alexa would refuse) is dropped.
     pub fn rewrite_art(&self, image: &Url, internal_host: Option<&str>) -> Option<String> {
         let art = if image.host_str().is_some() && image.host_str() == internal_host {
+            if !is_image_proxy(image.path()) {
+                return None;
+            }
             self.join(image.path(), image.query()).ok()?
         } else if image.scheme() == "https" {
-            strictly_encoded(image.as_str(), QUERY_KEEP)
+            let mut public = image.clone();
+            // Only fails for URLs that cannot carry credentials at all.
+            let _ = public.set_username("");
+            let _ = public.set_password(None);
+            strictly_encoded(public.as_str(), QUERY_KEEP)
         } else {
             return None;
         };
@@ -191,6 +197,26 @@ fn strictly_encoded(text: &str, keep: &[u8]) -> String {
     out
 }
 
+/// The first path segments of Music Assistant's stream server that serve audio to a player: a
+/// whole queue as one stream, one item, an announcement, a plugin source. Nothing else may be put
+/// behind the public host: a compromised bridge must not make an Echo fetch `/etc/passwd` or
+/// `//evil.example/x.mp3` from it.
+pub const STREAM_ROUTES: [&str; 4] = ["flow", "single", "announcement", "pluginsource"];
+
+/// Whether `path` (already normalised by URL parsing, so without `..` segments) is on one of
+/// [`STREAM_ROUTES`].
+fn is_stream_path(path: &str) -> bool {
+    let mut segments = path.strip_prefix('/').unwrap_or(path).splitn(2, '/');
+    let first = segments.next().unwrap_or("");
+    let rest = segments.next().unwrap_or("");
+    STREAM_ROUTES.contains(&first) && !rest.is_empty()
+}
+
+/// Whether `path` is Music Assistant's image proxy (`/imageproxy`, `/imageproxy/<id>`).
+fn is_image_proxy(path: &str) -> bool {
+    path == "/imageproxy" || path.starts_with("/imageproxy/")
+}
+
 /// A stream as Music Assistant handed it to the bridge, before any rewriting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InternalStream {
@@ -200,10 +226,15 @@ pub struct InternalStream {
 }
 
 impl InternalStream {
-    /// Accepts an absolute `http` or `https` URL with a host; `None` for anything else.
+    /// Accepts an absolute `http` or `https` URL with a host whose path is on one of Music
+    /// Assistant's [`STREAM_ROUTES`] (`/flow/…`, `/single/…`); `None` for anything else, which
+    /// is not a Music Assistant stream.
     pub fn parse(raw: &str) -> Option<Self> {
         let url = Url::parse(raw.trim()).ok()?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none()
+            || !is_stream_path(url.path())
+        {
             return None;
         }
         Some(Self {
@@ -375,6 +406,13 @@ impl AudioToken {
             stream,
             queue,
         }
+    }
+
+    /// Reads a token a device sent back, unless it is longer than Alexa lets a skill make one
+    /// ([`MAX_TOKEN_LEN`]): such a token is not this skill's, names nothing, and must never be
+    /// echoed (as `expectedPreviousToken`), so it is treated as no token at all.
+    pub fn received(raw: &str) -> Option<Self> {
+        (raw.len() <= MAX_TOKEN_LEN).then(|| Self::parse(raw))
     }
 
     /// The token text, exactly as sent or received.
@@ -588,6 +626,56 @@ mod tests {
     }
 
     #[test]
+    fn only_music_assistants_stream_routes_are_streams() {
+        for raw in [
+            "http://10.0.0.2:8097/etc/passwd",
+            "http://10.0.0.2:8097//evil.example/x.mp3",
+            "http://10.0.0.2:8097/flow/../etc/passwd",
+            "http://10.0.0.2:8097/flow/%2e%2e/%2e%2e/etc/passwd",
+            "http://10.0.0.2:8097/flow",
+            "http://10.0.0.2:8097/flow/",
+            "http://10.0.0.2:8097/flowers/q/i.mp3",
+            "http://10.0.0.2:8097/FLOW/q/i.mp3",
+            "http://10.0.0.2:8097/imageproxy?path=x",
+            "http://10.0.0.2:8097/",
+        ] {
+            assert!(InternalStream::parse(raw).is_none(), "accepted {raw:?}");
+        }
+        for raw in [
+            "http://10.0.0.2:8097/flow/s/q/i/p.mp3",
+            "http://10.0.0.2:8097/single/s/q/i/p.mp3",
+            "http://10.0.0.2:8097/announcement/p.mp3",
+            "http://10.0.0.2:8097/pluginsource/spotify_connect/p.mp3",
+        ] {
+            assert!(InternalStream::parse(raw).is_some(), "refused {raw:?}");
+        }
+    }
+
+    #[test]
+    fn art_keeps_no_credentials_and_only_the_image_proxy_of_the_internal_host() {
+        let b = base("ma.example.net");
+        let with_user = Url::parse("https://user:hunter2@cdn.example.com/a.jpg").expect("url");
+        assert_eq!(
+            b.rewrite_art(&with_user, Some("192.168.1.20")),
+            Some("https://cdn.example.com/a.jpg".into())
+        );
+        let internal_user =
+            Url::parse("http://u:pw@192.168.1.20:8095/imageproxy?path=x").expect("url");
+        assert_eq!(
+            b.rewrite_art(&internal_user, Some("192.168.1.20")),
+            Some("https://ma.example.net/imageproxy?path=x".into())
+        );
+        for other in [
+            "http://192.168.1.20:8095/etc/passwd",
+            "http://192.168.1.20:8095/imageproxying",
+            "http://192.168.1.20:8095/api",
+        ] {
+            let image = Url::parse(other).expect("url");
+            assert_eq!(b.rewrite_art(&image, Some("192.168.1.20")), None, "{other}");
+        }
+    }
+
+    #[test]
     fn queue_id_from_every_path_generation() {
         let cases = [
             (
@@ -638,7 +726,7 @@ mod tests {
 
     #[test]
     fn token_without_queue() {
-        let stream = InternalStream::parse("http://h/other/stream.mp3").expect("valid");
+        let stream = InternalStream::parse("http://h/announcement/stream.mp3").expect("valid");
         let token = stream.token();
         assert_eq!(token.as_str().len(), "mas1:".len() + 16);
         assert!(AudioToken::parse(token.as_str()).names(&stream));
@@ -681,6 +769,13 @@ mod tests {
             assert_eq!(token.stream(), None, "{raw:?}");
             assert_eq!(token.as_str(), raw);
         }
+    }
+
+    #[test]
+    fn a_token_longer_than_alexa_allows_is_no_token() {
+        let longest = format!("mas1:{}", "a".repeat(MAX_TOKEN_LEN - 5));
+        assert!(AudioToken::received(&longest).is_some());
+        assert!(AudioToken::received(&format!("{longest}a")).is_none());
     }
 
     #[test]

@@ -276,8 +276,12 @@ fn lenient_map<'de, D: Deserializer<'de>>(de: D) -> Result<Map<String, Value>, D
     })
 }
 
+/// The largest `offsetInMilliseconds` Alexa accepts in a directive (a signed 64-bit `long`).
+pub const MAX_OFFSET_MS: u64 = i64::MAX as u64;
+
 /// Offsets are numbers in real traffic; hand-written fixtures sometimes quote them. Negative or
-/// fractional values are clamped to whole non-negative milliseconds.
+/// fractional values are clamped to whole non-negative milliseconds, huge ones to
+/// [`MAX_OFFSET_MS`], so whatever a request carries, a directive echoing it stays valid.
 fn lenient_offset<'de, D: Deserializer<'de>>(de: D) -> Result<Option<u64>, D::Error> {
     let value = Option::<Value>::deserialize(de)?;
     let number = match value {
@@ -287,7 +291,7 @@ fn lenient_offset<'de, D: Deserializer<'de>>(de: D) -> Result<Option<u64>, D::Er
         Some(_) => None,
     };
     match number {
-        Some(ms) if ms.is_finite() => Ok(Some(ms.max(0.0) as u64)),
+        Some(ms) if ms.is_finite() => Ok(Some((ms.max(0.0) as u64).min(MAX_OFFSET_MS))),
         _ => Err(serde::de::Error::custom(
             "offsetInMilliseconds is not a number",
         )),
@@ -307,6 +311,9 @@ mod tests {
             (json!("1500"), 1500),
             (json!(-3), 0),
             (json!(12.9), 12),
+            (json!(1e30), MAX_OFFSET_MS),
+            (json!(u64::MAX), MAX_OFFSET_MS),
+            (json!("9223372036854775808"), MAX_OFFSET_MS),
         ] {
             let p: Playback =
                 serde_json::from_value(json!({ "offsetInMilliseconds": raw })).expect("parses");

@@ -376,7 +376,7 @@ impl SkillRequest {
         let player = context
             .audio_player
             .map(|p| PlayerState {
-                token: p.token.as_deref().map(AudioToken::parse),
+                token: p.token.as_deref().and_then(AudioToken::received),
                 offset_ms: p.offset_in_milliseconds.unwrap_or(0),
                 activity: p.player_activity,
             })
@@ -421,7 +421,7 @@ fn string_of(value: Value) -> Option<String> {
 }
 
 fn kind_of(raw: RawRequest, request_type: &str) -> RequestKind {
-    let token = |t: Option<String>| t.as_deref().map(AudioToken::parse);
+    let token = |t: Option<String>| t.as_deref().and_then(AudioToken::received);
     match raw {
         RawRequest::LaunchRequest(_) => RequestKind::Launch,
         RawRequest::IntentRequest(body) => match body.intent {

@@ -129,7 +129,7 @@ impl Push {
 fn invalid_stream_url() -> PushError {
     PushError::Invalid {
         field: "streamUrl",
-        expected: "an absolute http(s) URL",
+        expected: "a Music Assistant stream: an absolute http(s) URL on /flow/, /single/, /announcement/ or /pluginsource/",
     }
 }
 

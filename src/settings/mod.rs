@@ -262,24 +262,24 @@ fn bridge_settings(
 /// A bare host means https; a full `http(s)://` base URL is taken as given (plain http is fine
 /// for a server on the same machine). The result always ends in `/` so paths join under it.
 fn base_url(raw: &str) -> Result<Url, String> {
+    // The value is never quoted: a password pasted into the wrong setting must not reach a log.
     let with_scheme = if raw.contains("://") {
         raw.to_owned()
     } else {
         format!("https://{raw}")
     };
-    let mut url =
-        Url::parse(&with_scheme).map_err(|e| format!("'{raw}' is not a host or URL ({e})"))?;
+    let mut url = Url::parse(&with_scheme).map_err(|e| format!("it is not a host or URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("'{raw}' must be an http or https address"));
+        return Err("it must be an http or https address".into());
     }
     if url.host_str().is_none() {
-        return Err(format!("'{raw}' has no host"));
+        return Err("it has no host".into());
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("it must not carry credentials: they have settings of their own".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("'{raw}' must not have a query or fragment"));
+        return Err("it must not have a query or fragment".into());
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
