@@ -20,9 +20,13 @@ impl Deadline {
     /// Kept back from Lambda's own deadline to serialise and send the answer.
     pub const LAMBDA_MARGIN: Duration = Duration::from_millis(300);
 
-    /// A deadline `budget` from now.
+    /// A deadline `budget` from now (the Alexa budget, should `budget` be too far to represent).
     pub fn after(budget: Duration) -> Self {
-        Self(Instant::now() + budget)
+        let now = Instant::now();
+        Self(
+            now.checked_add(budget)
+                .unwrap_or_else(|| now + Self::ALEXA_BUDGET),
+        )
     }
 
     /// The deadline for a local run: the Alexa budget from now.

@@ -24,6 +24,8 @@ pub const SSM_PARAMETER_PREFIX: &str = "SSM_PARAMETER_PREFIX";
 pub const CONFIG_TTL_SECONDS: &str = "CONFIG_TTL_SECONDS";
 /// The TTL when `CONFIG_TTL_SECONDS` is unset.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+/// The longest TTL `CONFIG_TTL_SECONDS` may ask for: a day.
+pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The longest a load may take, even when the deadline allows more.
 pub const SSM_BUDGET: Duration = Duration::from_millis(2500);
 /// After a failed refresh, the next try waits at most this long (or the TTL, if shorter).
@@ -136,13 +138,13 @@ impl SettingsSource {
                 }
                 *cache = Some(Loaded {
                     settings: Arc::clone(&settings),
-                    refresh_at: Instant::now() + self.ttl,
+                    refresh_at: later(self.ttl),
                 });
                 Ok(settings)
             }
             Err(error) => match cache.as_mut() {
                 Some(stale) => {
-                    stale.refresh_at = Instant::now() + self.ttl.min(RETRY_AFTER_FAILURE);
+                    stale.refresh_at = later(self.ttl.min(RETRY_AFTER_FAILURE));
                     tracing::warn!(
                         error_kind = error.kind(),
                         error = %error,
@@ -191,18 +193,73 @@ async fn load(
 }
 
 fn ttl_from_env() -> Duration {
-    match std::env::var(CONFIG_TTL_SECONDS) {
-        Err(_) => DEFAULT_TTL,
-        Ok(raw) => match raw.trim().parse::<u64>() {
-            Ok(seconds) => Duration::from_secs(seconds),
-            Err(_) => {
-                tracing::warn!(
-                    setting = CONFIG_TTL_SECONDS,
-                    "setting {CONFIG_TTL_SECONDS} is invalid: '{raw}' is not a whole number of seconds; using {}",
-                    DEFAULT_TTL.as_secs()
-                );
-                DEFAULT_TTL
-            }
-        },
+    let raw = std::env::var(CONFIG_TTL_SECONDS).ok();
+    parse_ttl(raw.as_deref()).unwrap_or_else(|reason| {
+        tracing::error!(
+            setting = CONFIG_TTL_SECONDS,
+            "setting {CONFIG_TTL_SECONDS} is invalid: {reason}; using {} seconds",
+            DEFAULT_TTL.as_secs()
+        );
+        DEFAULT_TTL
+    })
+}
+
+/// `CONFIG_TTL_SECONDS`: whole seconds from 0 to [`MAX_TTL`]; unset or blank is [`DEFAULT_TTL`].
+fn parse_ttl(raw: Option<&str>) -> Result<Duration, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(DEFAULT_TTL);
+    };
+    let shown: String = raw.chars().take(40).collect();
+    let seconds = raw
+        .parse::<u64>()
+        .map_err(|_| format!("'{shown}' is not a whole number of seconds"))?;
+    if seconds > MAX_TTL.as_secs() {
+        return Err(format!(
+            "{seconds} seconds is more than the maximum of {} (a day)",
+            MAX_TTL.as_secs()
+        ));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// `now + after`, or a time so far ahead it never comes when that cannot be represented.
+fn later(after: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(after)
+        .or_else(|| now.checked_add(MAX_TTL))
+        .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ttl_is_whole_seconds_up_to_a_day() {
+        assert_eq!(parse_ttl(None), Ok(DEFAULT_TTL));
+        assert_eq!(parse_ttl(Some("  ")), Ok(DEFAULT_TTL));
+        assert_eq!(parse_ttl(Some("0")), Ok(Duration::ZERO));
+        assert_eq!(parse_ttl(Some(" 60 ")), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_ttl(Some("86400")), Ok(MAX_TTL));
+        for bad in [
+            "86401",
+            "9223372036854775808",
+            "18446744073709551615",
+            "-1",
+            "5m",
+            "1e3",
+        ] {
+            let reason = parse_ttl(Some(bad)).expect_err(bad);
+            assert!(!reason.is_empty(), "{bad}");
+        }
+        assert!(parse_ttl(Some("99999999999999999999999"))
+            .expect_err("too big")
+            .contains("whole number"));
+    }
+
+    #[test]
+    fn an_unrepresentable_refresh_time_never_panics() {
+        assert!(later(Duration::MAX) > Instant::now());
+        assert!(later(Duration::from_secs(1)) > Instant::now());
     }
 }
