@@ -19,6 +19,7 @@ pub mod bridge_server;
 pub mod deadline;
 mod http;
 pub mod interaction_models;
+pub mod lambda;
 pub mod logging;
 pub mod music_assistant;
 pub mod service;

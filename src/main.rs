@@ -5,12 +5,11 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
-use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use ma_alexa_skill::alexa::response::ResponseEnvelope;
 use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::lambda;
 use ma_alexa_skill::logging::{self, LogFormat};
-use ma_alexa_skill::service::Service;
-use serde_json::Value;
+use ma_alexa_skill::service::{self, Service};
 
 const USAGE: &str = "\
 ma-alexa-skill: the Music Assistant Alexa skill backend
@@ -71,17 +70,7 @@ fn main() -> ExitCode {
 
 /// Serves Lambda invocations until the runtime stops.
 async fn serve_lambda(service: &Service) -> ExitCode {
-    let handler = service_fn(|event: LambdaEvent<Value>| async move {
-        let deadline = Deadline::lambda(event.context.deadline);
-        service
-            .answer(event.payload, deadline)
-            .await
-            .map_err(|refusal| Diagnostic {
-                error_type: refusal.error_type().to_owned(),
-                error_message: refusal.to_string(),
-            })
-    });
-    match lambda_runtime::run(handler).await {
+    match lambda::serve(service).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "the Lambda runtime stopped");
@@ -106,14 +95,11 @@ async fn invoke(service: &Service, source: &OsString) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let event: Value = match serde_json::from_slice(&bytes) {
-        Ok(event) => event,
-        Err(e) => {
-            eprintln!("ma-alexa-skill: {name} is not JSON: {e}");
-            return ExitCode::FAILURE;
-        }
+    let answer = match service::parse_event(&bytes) {
+        Ok(event) => service.answer(event, Deadline::local()).await,
+        Err(refusal) => Err(refusal),
     };
-    match service.answer(event, Deadline::local()).await {
+    match answer {
         Ok(response) => print_response(&response),
         Err(refusal) => {
             eprintln!("ma-alexa-skill: refused {name}: {refusal}");

@@ -21,6 +21,9 @@ use crate::skill::{self, Ctx, Handled, SkillError, StreamSlot};
 /// [`Refusal::error_type`]; on the command line the reason goes to stderr.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
+    /// The bytes are not exactly one JSON value (see [`parse_event`]).
+    #[error("the event is not one JSON value: {0}")]
+    NotJson(String),
     /// Not an Alexa request envelope.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
@@ -38,10 +41,22 @@ impl Refusal {
     /// The error type reported to Lambda.
     pub fn error_type(&self) -> &'static str {
         match self {
+            Self::NotJson(_) => "InvalidJson",
             Self::Envelope(_) => "InvalidEnvelope",
             Self::WrongSkill { .. } => "SkillIdMismatch",
         }
     }
+}
+
+/// Reads an event: exactly one JSON value, with nothing but whitespace around it. Lambda and
+/// `invoke` both hold events to this one rule (a body with trailing bytes is refused, never
+/// half-read).
+pub fn parse_event(bytes: &[u8]) -> Result<Value, Refusal> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let refusal = Refusal::NotJson(e.to_string());
+        tracing::warn!(outcome = "refused", error = %refusal, "not an Alexa request");
+        refusal
+    })
 }
 
 /// The skill as a service: container-lifetime state and the per-event entry point.

@@ -111,7 +111,16 @@ async fn invoke_refuses_what_is_not_json() {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(output.stdout.is_empty());
     let line = stderr_last_line(&output);
-    assert!(line.starts_with("ma-alexa-skill: - is not JSON"), "{line}");
+    assert!(
+        line.starts_with("ma-alexa-skill: refused -: the event is not one JSON value"),
+        "{line}"
+    );
+    // Trailing bytes after a valid envelope: refused too, as inside Lambda.
+    let mut trailing = std::fs::read("events/resume_intent.json").expect("sample event");
+    trailing.extend_from_slice(b"\n}garbage");
+    let output = run(&["invoke", "-"], &[], &trailing).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(stderr_last_line(&output).contains("trailing characters"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,8 +174,11 @@ async fn usage_and_unreadable_files() {
 async fn lambda_mode_serves_the_runtime_api() {
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
     let events = [
-        event("resume_intent"),
-        serde_json::json!({ "not": "an envelope" }),
+        event("resume_intent").to_string(),
+        serde_json::json!({ "not": "an envelope" }).to_string(),
+        // The one rule `invoke` also applies: one JSON value, nothing after it.
+        format!("{} trailing", event("resume_intent")),
+        "not JSON at all".to_owned(),
     ];
     let served = AtomicUsize::new(0);
     let deadline_ms = std::time::SystemTime::now()
@@ -194,7 +206,7 @@ async fn lambda_mode_serves_the_runtime_api() {
                     "arn:aws:lambda:eu-west-1:123456789012:function:ma-alexa-skill".to_owned(),
                 ),
             ];
-            Reply::WithHeaders(200, headers, event.to_string())
+            Reply::WithHeaders(200, headers, event.clone())
         } else {
             Reply::Status(202, r#"{"status":"OK"}"#.into())
         }
@@ -230,7 +242,7 @@ async fn lambda_mode_serves_the_runtime_api() {
             .into_iter()
             .filter(|s| s.method == "POST")
             .collect();
-        if posts.len() >= 2 || started.elapsed() > Duration::from_secs(20) {
+        if posts.len() >= 4 || started.elapsed() > Duration::from_secs(20) {
             break posts;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -240,7 +252,7 @@ async fn lambda_mode_serves_the_runtime_api() {
     let logs = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         posts.len(),
-        2,
+        4,
         "runtime saw {:?}\nlogs: {logs}",
         runtime.seen()
     );
@@ -258,6 +270,20 @@ async fn lambda_mode_serves_the_runtime_api() {
     );
     let error: Value = serde_json::from_slice(&posts[1].body).expect("error JSON");
     assert_eq!(error["errorType"], "InvalidEnvelope", "{error}");
+    for (n, post) in posts.iter().enumerate().skip(2) {
+        assert_eq!(
+            post.path,
+            format!("/2018-06-01/runtime/invocation/invocation-{n}/error")
+        );
+        let error: Value = serde_json::from_slice(&post.body).expect("error JSON");
+        assert_eq!(error["errorType"], "InvalidJson", "{error}");
+        assert!(
+            error["errorMessage"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("the event is not one JSON value")),
+            "{error}"
+        );
+    }
 
     let first_line: Value = serde_json::from_str(
         logs.lines()

@@ -1,0 +1,88 @@
+//! The Lambda door onto [`Service::answer`]: the runtime's invocation loop, with events held to
+//! the same rule as `invoke` ([`service::parse_event`]).
+//!
+//! The Lambda runtime reads the first JSON value of an event and ignores whatever follows it,
+//! and fails on a body that is no JSON at all before any handler code runs. A layer in front of
+//! it checks the raw body first; an event that breaks the rule reaches the handler as `null`,
+//! with the reason beside it, and is refused as `InvalidJson` like on the command line.
+
+use std::task::{Context, Poll};
+
+use lambda_runtime::tower::{Layer, Service as TowerService};
+use lambda_runtime::{layers, service_fn, Diagnostic, LambdaEvent, LambdaInvocation, Runtime};
+use serde_json::Value;
+use tokio::task::futures::TaskLocalFuture;
+
+use crate::deadline::Deadline;
+use crate::service::{self, Refusal, Service};
+
+tokio::task_local! {
+    /// Why the raw body of the invocation being served is not one JSON value, if it is not.
+    static NOT_JSON: Option<String>;
+}
+
+/// Serves Lambda invocations with `service` until the runtime stops.
+pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
+    let handler = service_fn(|event: LambdaEvent<Value>| async move {
+        let refused = NOT_JSON.try_with(Clone::clone).ok().flatten();
+        let answer = match refused {
+            Some(reason) => Err(Refusal::NotJson(reason)),
+            None => {
+                service
+                    .answer(event.payload, Deadline::lambda(event.context.deadline))
+                    .await
+            }
+        };
+        answer.map_err(|refusal| Diagnostic {
+            error_type: refusal.error_type().to_owned(),
+            error_message: refusal.to_string(),
+        })
+    });
+    Runtime::new(handler)
+        .layer(layers::TracingLayer::new())
+        .layer(StrictJsonLayer)
+        .run()
+        .await
+}
+
+/// Checks each invocation's raw body against [`service::parse_event`].
+#[derive(Clone, Copy)]
+struct StrictJsonLayer;
+
+impl<S> Layer<S> for StrictJsonLayer {
+    type Service = StrictJson<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        StrictJson(inner)
+    }
+}
+
+/// The runtime's service, behind the body check.
+#[derive(Clone)]
+struct StrictJson<S>(S);
+
+impl<S> TowerService<LambdaInvocation> for StrictJson<S>
+where
+    S: TowerService<LambdaInvocation, Response = (), Error = lambda_runtime::Error>,
+{
+    type Response = ();
+    type Error = lambda_runtime::Error;
+    type Future = TaskLocalFuture<Option<String>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut invocation: LambdaInvocation) -> Self::Future {
+        let refused = match service::parse_event(&invocation.body) {
+            Ok(_) => None,
+            Err(Refusal::NotJson(reason)) => Some(reason),
+            Err(other) => Some(other.to_string()),
+        };
+        if refused.is_some() {
+            // Something the runtime can read, so the handler runs and refuses it.
+            invocation.body = bytes::Bytes::from_static(b"null");
+        }
+        NOT_JSON.scope(refused, self.0.call(invocation))
+    }
+}
