@@ -10,12 +10,14 @@
 use std::future::Future;
 use std::time::Duration;
 
+use base64::Engine as _;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::authority;
 use crate::deadline::Deadline;
 use crate::http::{self, LazyClient, ReadError};
+use crate::logging;
 use crate::settings::BridgeSettings;
 use crate::stream::{InternalStream, QueueId};
 
@@ -244,7 +246,9 @@ impl BridgeClient {
         let reply: LatestReply =
             serde_json::from_slice(&body).map_err(|e| BridgeError::InvalidReply {
                 host: host.clone(),
-                reason: e.to_string(),
+                // The parser quotes what it read: keep the credentials out, should the bridge
+                // echo the Authorization header.
+                reason: scrub_credentials(&e.to_string(), bridge),
             })?;
         let raw_url = reply
             .stream_url
@@ -259,6 +263,17 @@ impl BridgeClient {
             image_url: reply.image_url,
         })
     }
+}
+
+/// `text` without the bridge password (plain or inside the Basic header), capped for the log.
+fn scrub_credentials(text: &str, bridge: &BridgeSettings) -> String {
+    let Some(credentials) = &bridge.credentials else {
+        return logging::capped(text, logging::MAX_FIELD_CHARS).into_owned();
+    };
+    let password = credentials.password.expose_secret();
+    let header = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{password}", credentials.username));
+    logging::scrubbed(text, &[password, &header], logging::MAX_FIELD_CHARS)
 }
 
 impl StreamSource for BridgeClient {

@@ -79,3 +79,53 @@ pub fn init(format: LogFormat) {
         tracing::warn!("RUST_LOG is invalid ({e}); logging at {DEFAULT_FILTER}");
     }
 }
+
+/// The most characters of one outside-supplied log field (a request id, a slot value, an error
+/// body): enough to recognise it, too few for a request to flood the log.
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// `text` cut to `max` characters (an ellipsis marks a cut).
+pub fn capped(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+/// Outside text (an error body, a parser's complaint quoting it) made safe to log: every
+/// occurrence of a known secret (`secrets`; empty ones are skipped) replaced by `[redacted]`,
+/// then cut to `max` characters. A hostile server that echoes the request's `Authorization`
+/// header cannot get the token into the log this way.
+pub fn scrubbed(text: &str, secrets: &[&str], max: usize) -> String {
+    let mut clean = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        if clean.contains(secret) {
+            clean = clean.replace(secret, "[redacted]");
+        }
+    }
+    capped(&clean, max).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_cuts_on_character_boundaries() {
+        assert_eq!(capped("short", 10), "short");
+        assert_eq!(capped("ééééé", 3), "ééé…");
+        assert_eq!(capped("", 0), "");
+    }
+
+    #[test]
+    fn scrubbed_removes_secrets_before_cutting() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.secret";
+        let body = format!("{}Authorization: Bearer {token}", "x".repeat(190));
+        let clean = scrubbed(&body, &[token], 200);
+        assert!(!clean.contains("eyJhbGci"), "{clean}");
+        assert_eq!(
+            scrubbed("a Bearer abcd and abcd", &["abcd", ""], 200),
+            "a Bearer [redacted] and [redacted]"
+        );
+    }
+}

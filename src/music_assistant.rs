@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use crate::authority;
 use crate::deadline::Deadline;
 use crate::http::{self, LazyClient, ReadError};
+use crate::logging;
 use crate::settings::MaSettings;
 use crate::stream::QueueId;
 
@@ -532,19 +533,36 @@ impl MaClient {
                 })
             }
         };
-        let message = || {
-            String::from_utf8_lossy(&reply)
-                .trim()
-                .chars()
-                .take(200)
-                .collect::<String>()
-        };
+        // Music Assistant's own words go to the log: without the token, should a hostile server
+        // echo the request's Authorization header, and capped.
+        let secrets = [ma.token.expose_secret()];
+        let outside =
+            |text: &str| logging::scrubbed(text.trim(), &secrets, logging::MAX_FIELD_CHARS);
+        let message = || outside(&String::from_utf8_lossy(&reply));
         match status {
-            200..=299 => serde_json::from_slice(&reply).map_err(|e| MaError::InvalidReply {
-                host: host.clone(),
-                command,
-                reason: e.to_string(),
-            }),
+            200..=299 => {
+                let value: Value =
+                    serde_json::from_slice(&reply).map_err(|e| MaError::InvalidReply {
+                        host: host.clone(),
+                        command,
+                        reason: outside(&e.to_string()),
+                    })?;
+                // A JSON-RPC error object with a success status is still an error.
+                if let Some(code) = rpc_error_code(&value) {
+                    let details = value.get("details").and_then(Value::as_str).unwrap_or("");
+                    return Err(MaError::Failed {
+                        host,
+                        command,
+                        status,
+                        message: outside(&format!("error_code {code}: {details}")),
+                    });
+                }
+                serde_json::from_value(value).map_err(|e| MaError::InvalidReply {
+                    host: host.clone(),
+                    command,
+                    reason: outside(&e.to_string()),
+                })
+            }
             401 => Err(MaError::Unauthorized { host }),
             403 => Err(MaError::Forbidden {
                 host,
@@ -560,6 +578,15 @@ impl MaClient {
             }),
         }
     }
+}
+
+/// The `error_code` of a JSON-RPC error object (`{"message_id", "error_code", "details"}`), which
+/// some servers and proxies send with a success status.
+fn rpc_error_code(value: &Value) -> Option<&Value> {
+    let object = value.as_object()?;
+    let code = object.get("error_code")?;
+    (!code.is_null() && (object.contains_key("details") || object.contains_key("message_id")))
+        .then_some(code)
 }
 
 impl MusicAssistant for MaClient {

@@ -12,6 +12,7 @@ use crate::alexa::request::{EnvelopeError, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::{BridgeClient, StreamSource};
 use crate::deadline::Deadline;
+use crate::logging;
 use crate::music_assistant::{MaClient, MusicAssistant};
 use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
@@ -110,7 +111,9 @@ impl<B: StreamSource, M: MusicAssistant> Service<B, M> {
         let request = match SkillRequest::parse(event) {
             Ok(request) => request,
             Err(error) => {
-                tracing::warn!(outcome = "refused", error = %crate::error_chain(&error), "not an Alexa request");
+                let reason = crate::error_chain(&error);
+                let reason = logging::capped(&reason, 4 * logging::MAX_FIELD_CHARS);
+                tracing::warn!(outcome = "refused", error = %reason, "not an Alexa request");
                 return Err(error.into());
             }
         };
@@ -141,15 +144,19 @@ fn check_skill_id(request: &SkillRequest, settings: &Settings) -> Result<(), Ref
         return Ok(());
     }
     let refusal = Refusal::WrongSkill {
-        got: request
-            .application_id
-            .clone()
-            .unwrap_or_else(|| "none".into()),
+        got: request.application_id.as_deref().map_or_else(
+            || "none".into(),
+            |id| logging::capped(id, logging::MAX_FIELD_CHARS).into_owned(),
+        ),
         expected: expected.clone(),
     };
     tracing::warn!(
-        request_id = request.request_id.as_deref(),
-        request_type = %request.request_type,
+        request_id = request
+            .request_id
+            .as_deref()
+            .map(|id| logging::capped(id, logging::MAX_FIELD_CHARS))
+            .as_deref(),
+        request_type = %logging::capped(&request.request_type, logging::MAX_FIELD_CHARS),
         outcome = "refused",
         error = %refusal,
         "request for another skill"
@@ -160,22 +167,34 @@ fn check_skill_id(request: &SkillRequest, settings: &Settings) -> Result<(), Ref
 /// The one log line of an answered request.
 fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
     let total_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let request_id = request.request_id.as_deref();
-    let request_type = request.request_type.as_str();
-    let intent = request.intent_name.as_deref();
-    let locale = request.locale.as_deref();
+    // Every field that can come from outside is capped: a request cannot flood the log.
+    let field = |text: &str| logging::capped(text, logging::MAX_FIELD_CHARS).into_owned();
+    let long_field = |text: &str| logging::capped(text, 4 * logging::MAX_FIELD_CHARS).into_owned();
+    let request_id = request.request_id.as_deref().map(field);
+    let request_id = request_id.as_deref();
+    let request_type = field(&request.request_type);
+    let request_type = request_type.as_str();
+    let intent = request.intent_name.as_deref().map(field);
+    let intent = intent.as_deref();
+    let locale = request.locale.as_deref().map(field);
+    let locale = locale.as_deref();
     let outcome = handled.outcome.as_str();
-    let detail = handled.detail.as_deref();
+    let detail = handled.detail.as_deref().map(long_field);
+    let detail = detail.as_deref();
     let bridge_ms = handled.bridge.ms;
     let stream_slot = handled.bridge.slot.map(StreamSlot::as_str);
     let ma_ms = handled.ma_ms;
-    let queue = handled.queue.as_ref().map(|q| q.queue.as_str());
+    let queue = handled.queue.as_ref().map(|q| field(q.queue.as_str()));
+    let queue = queue.as_deref();
     let queue_rule = handled
         .queue
         .as_ref()
         .map(|q| tracing::field::display(q.rule));
     let error_kind = handled.error.as_ref().map(SkillError::kind);
-    let error = handled.error.as_ref().map(|e| crate::error_chain(e));
+    let error = handled
+        .error
+        .as_ref()
+        .map(|e| long_field(&crate::error_chain(e)));
     let error = error.as_deref();
     // One field list for both levels (a tracing level must be known at compile time).
     macro_rules! answered {

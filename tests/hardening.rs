@@ -198,3 +198,104 @@ async fn hostile_metadata_keeps_every_response_within_alexas_limits() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_request_cannot_flood_the_log() {
+    let (logs, _guard) = capture("info", LogFormat::Json);
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let mut failed = event("playback_failed");
+    failed["request"]["requestId"] = json!(huge);
+    failed["request"]["locale"] = json!(huge);
+    failed["request"]["error"]["message"] = json!(huge);
+    let mut intent = event("play_media_intent");
+    intent["request"]["intent"]["name"] = json!(huge);
+    let mut wrong = event("play_audio_intent");
+    wrong["context"]["System"]["application"]["applicationId"] = json!(huge);
+    let mut unknown = event("unknown_request_type");
+    unknown["request"]["type"] = json!(huge);
+    let service = Service::new(settings_for(&bridge.base()));
+    for (what, value) in [
+        ("failed", failed),
+        ("intent", intent),
+        ("wrong skill", wrong),
+        ("unknown type", unknown),
+    ] {
+        let before = logs.text().len();
+        let _ = service
+            .answer(value, ma_alexa_skill::deadline::Deadline::local())
+            .await;
+        let size = logs.text().len() - before;
+        assert!(size > 0 && size < 8 * 1024, "{what}: {size} bytes of log");
+    }
+}
+
+/// A Music Assistant answer built from the Authorization header it received.
+type Echo = Box<dyn Fn(&str) -> Reply + Send + Sync>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn music_assistant_cannot_echo_the_token_into_the_log() {
+    let echoes: Vec<Echo> = vec![
+        Box::new(|auth| Reply::Status(500, format!("Internal error for {auth}"))),
+        Box::new(|auth| Reply::Status(403, format!("{}{auth}", "x".repeat(180)))),
+        Box::new(|auth| {
+            Reply::ok(json!({ "queue_id": QUEUE, "current_index": auth, "items": 3 }).to_string())
+        }),
+        Box::new(|auth| {
+            Reply::ok(json!({ "message_id": "1", "error_code": 999, "details": auth }).to_string())
+        }),
+    ];
+    for (n, echo) in echoes.into_iter().enumerate() {
+        let ma = Stub::spawn(move |seen| {
+            let auth = seen
+                .headers
+                .get("authorization")
+                .cloned()
+                .unwrap_or_default();
+            echo(&auth)
+        })
+        .await;
+        let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+        let (logs, _guard) = capture("info", LogFormat::Json);
+        let response = answer_with(
+            settings_with_ma(&bridge.base(), &ma.base()),
+            event("previous_intent"),
+        )
+        .await;
+        assert_eq!(Shape::of(&response), Shape::say(), "echo {n}: {response}");
+        let text = logs.text();
+        assert!(text.contains("answered with a problem"), "echo {n}: {text}");
+        assert!(
+            !text.contains(MA_TOKEN),
+            "echo {n} logged the token: {text}"
+        );
+        assert!(!text.contains("test-long-lived"), "echo {n}: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_rpc_error_object_is_an_error_even_with_status_200() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(|command, args| match command {
+        "player_queues/next" | "player_queues/shuffle" => Reply::ok(
+            json!({ "message_id": "7", "error_code": 6, "details": "Player Kitchen Echo is not available" })
+                .to_string(),
+        ),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    for stem in ["next_intent", "shuffle_on_intent"] {
+        let (logs, _guard) = capture("info", LogFormat::Json);
+        let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event(stem)).await;
+        let spoken = speech_text(&response).unwrap_or_default();
+        assert!(
+            !spoken.starts_with("Next") && !spoken.contains("Shuffle is on"),
+            "{stem}: {spoken}"
+        );
+        assert!(
+            logs.text().contains("error_code 6"),
+            "{stem}: {}",
+            logs.text()
+        );
+    }
+}
