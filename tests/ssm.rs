@@ -358,3 +358,38 @@ async fn the_binary_reads_ssm_through_aws_endpoint_url() {
         "{logs}"
     );
 }
+
+#[tokio::test]
+async fn a_slow_first_load_may_use_what_the_deadline_leaves() {
+    let (_logs, _guard) = capture("info");
+    let moto = Moto::start().await;
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    put_all(&moto, &bridge.base()).await;
+    // SSM answering after 2 s: more than one usual attempt (1.5 s), well inside the deadline.
+    let slow = CountingProxy::start_slow(&moto.endpoint, Duration::from_secs(2)).await;
+    let service = service(&slow.endpoint, &[], Duration::from_secs(300));
+    let response = service
+        .answer(
+            event("play_audio_intent"),
+            Deadline::after(Duration::from_secs(6)),
+        )
+        .await
+        .expect("answered");
+    let response = serde_json::to_value(&response).expect("serializes");
+    assert_eq!(stream_url(&response), CURRENT_PUBLIC, "{response}");
+    assert_eq!(slow.requests(), 1, "one attempt, no retry");
+}
+
+#[tokio::test]
+async fn the_longest_ttl_never_overflows() {
+    let (_logs, _guard) = capture("info");
+    let moto = Moto::start().await;
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    put_all(&moto, &bridge.base()).await;
+    let service = service(&moto.endpoint, &[], Duration::MAX);
+    for _ in 0..2 {
+        let response = answer(&service, "play_audio_intent").await;
+        assert_eq!(stream_url(&response), CURRENT_PUBLIC);
+    }
+    assert_eq!(service.settings().ssm_calls(), 1);
+}

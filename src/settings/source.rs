@@ -5,7 +5,9 @@
 //! needs them and kept for `CONFIG_TTL_SECONDS` (default 300): warm invocations inside the TTL
 //! make no SSM call. Environment variables with a setting's name override SSM, for local runs
 //! and tests. A refresh that fails keeps the last good settings (and tries again after a short
-//! pause); a first load that fails is an error the user hears about.
+//! pause), so it keeps to a short budget; a first load has nothing to fall back on, so it may use
+//! whatever the invocation's deadline leaves after keeping time for the answer, and one that
+//! fails is an error the user hears about.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,7 +28,8 @@ pub const CONFIG_TTL_SECONDS: &str = "CONFIG_TTL_SECONDS";
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// The longest TTL `CONFIG_TTL_SECONDS` may ask for: a day.
 pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// The longest a load may take, even when the deadline allows more.
+/// The longest a refresh may take, even when the deadline allows more (a first load may take
+/// what the deadline leaves after [`KEPT_FOR_THE_ANSWER`], and at least this).
 pub const SSM_BUDGET: Duration = Duration::from_millis(2500);
 /// After a failed refresh, the next try waits at most this long (or the TTL, if shorter).
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
@@ -124,7 +127,14 @@ impl SettingsSource {
             }
         }
         let started = Instant::now();
-        match load(reader, overrides, deadline).await {
+        // A refresh has the last good settings to fall back on and keeps to the usual short
+        // budget; a first load has nothing else and may use what the invocation can spare.
+        let budget = if cache.is_some() {
+            Budget::Refresh
+        } else {
+            Budget::FirstLoad
+        };
+        match load(reader, overrides, deadline, budget).await {
             Ok(settings) => {
                 let settings = Arc::new(settings);
                 tracing::info!(
@@ -158,18 +168,44 @@ impl SettingsSource {
     }
 }
 
+/// How long a load may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Budget {
+    /// At most [`SSM_BUDGET`], usual attempts.
+    Refresh,
+    /// What the deadline leaves after [`KEPT_FOR_THE_ANSWER`], one attempt may use all of it.
+    FirstLoad,
+}
+
+/// What a first load leaves of the deadline for the request itself (the bridge, the answer).
+pub const KEPT_FOR_THE_ANSWER: Duration = Duration::from_millis(1500);
+
 async fn load(
     reader: &SsmReader,
     overrides: &HashMap<String, String>,
     deadline: Deadline,
+    budget: Budget,
 ) -> Result<Settings, SsmError> {
-    let budget = SSM_BUDGET.min(deadline.remaining());
-    let parameters = tokio::time::timeout(budget, reader.read())
-        .await
-        .map_err(|_| SsmError::TimedOut {
-            path: reader.path().to_owned(),
-            waited_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
-        })??;
+    let (budget, read) = match budget {
+        Budget::Refresh => (
+            SSM_BUDGET.min(deadline.remaining()),
+            reader.read_within(None),
+        ),
+        Budget::FirstLoad => {
+            let budget = deadline
+                .remaining()
+                .saturating_sub(KEPT_FOR_THE_ANSWER)
+                .max(SSM_BUDGET.min(deadline.remaining()));
+            (budget, reader.read_within(Some(budget)))
+        }
+    };
+    let parameters =
+        tokio::time::timeout(budget, read)
+            .await
+            .map_err(|_| SsmError::TimedOut {
+                path: reader.path().to_owned(),
+                waited_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
+            })??;
     let mut unknown: Vec<&str> = parameters
         .keys()
         .map(String::as_str)

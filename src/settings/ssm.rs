@@ -178,22 +178,44 @@ impl SsmReader {
             .await
     }
 
-    /// Every parameter directly under the path, decrypted, all pages.
+    /// Every parameter directly under the path, decrypted, all pages, with the client's usual
+    /// time limits (a short attempt, one retry).
     pub async fn read(&self) -> Result<Parameters, SsmError> {
+        self.read_within(None).await
+    }
+
+    /// The same, each page's attempt allowed `attempt` when given instead of the usual
+    /// [`ATTEMPT_TIMEOUT`] (a first load, with nothing to fall back on, may use what the
+    /// invocation has left).
+    pub async fn read_within(&self, attempt: Option<Duration>) -> Result<Parameters, SsmError> {
         let client = self.client().await;
         let mut found = Parameters::new();
         let mut next_token: Option<String> = None;
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let page = client
+            let request = client
                 .get_parameters_by_path()
                 .path(&self.path)
                 .recursive(false)
                 .with_decryption(true)
-                .set_next_token(next_token.take())
-                .send()
-                .await
-                .map_err(|e| self.classify(e))?;
+                .set_next_token(next_token.take());
+            let page = match attempt {
+                None => request.send().await,
+                Some(attempt) => {
+                    let timeouts = TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_attempt_timeout(attempt)
+                        .build();
+                    request
+                        .customize()
+                        .config_override(
+                            aws_sdk_ssm::config::Builder::default().timeout_config(timeouts),
+                        )
+                        .send()
+                        .await
+                }
+            }
+            .map_err(|e| self.classify(e))?;
             for parameter in page.parameters.unwrap_or_default() {
                 let (Some(name), Some(value)) = (parameter.name, parameter.value) else {
                     continue;

@@ -131,6 +131,11 @@ pub struct CountingProxy {
 impl CountingProxy {
     /// Starts a proxy in front of `target` (`http://127.0.0.1:<port>`).
     pub async fn start(target: &str) -> Self {
+        Self::start_slow(target, Duration::ZERO).await
+    }
+
+    /// The same, holding back each connection's answer for `delay`: a slow SSM.
+    pub async fn start_slow(target: &str, delay: Duration) -> Self {
         let target = target.trim_start_matches("http://").to_owned();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
@@ -165,6 +170,7 @@ impl CountingProxy {
                         let _ = server_write.shutdown().await;
                     };
                     let downstream = async {
+                        tokio::time::sleep(delay).await;
                         let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
                         let _ = client_write.shutdown().await;
                     };
