@@ -229,9 +229,33 @@ pub struct PlayerQueue {
     /// Position of the current item.
     #[serde(default)]
     pub current_index: Option<u64>,
+    /// How many items the queue holds (older servers may not say).
+    #[serde(default)]
+    pub items: Option<u64>,
+    /// `off`, `one` or `all`.
+    #[serde(default)]
+    pub repeat_mode: Option<String>,
     /// The current item.
     #[serde(default)]
     pub current_item: Option<QueueItem>,
+}
+
+impl PlayerQueue {
+    /// Whether the queue holds nothing (only when the server says how many items it holds).
+    pub fn is_empty(&self) -> bool {
+        self.items == Some(0)
+    }
+
+    /// Whether "next" has nowhere to go: the current item is the last one and the queue does
+    /// not repeat as a whole. Music Assistant then answers `next` with success and does nothing.
+    pub fn at_last_item(&self) -> bool {
+        match (self.items, self.current_index) {
+            (Some(items), Some(index)) => {
+                index.saturating_add(1) >= items && self.repeat_mode.as_deref() != Some("all")
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A queue item (only what the skill reads).

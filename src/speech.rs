@@ -107,6 +107,16 @@ pub enum Phrase {
     LoopOffDone,
     /// The current item repeats.
     RepeatOneDone,
+    /// "Next" at the end of a queue that does not repeat: nothing changed.
+    LastTrack,
+    /// The queue has nothing in it to skip, go back to or shuffle.
+    QueueEmpty,
+    /// Asked for the previous item, not confirmed in time.
+    PreviousRequested,
+    /// Asked to restart the current item, not confirmed in time.
+    StartOverRequested,
+    /// Queue control without the Music Assistant API settings.
+    QueueControlNeedsMusicAssistant,
     /// What plays: `{title}`, `{artist}`, `{album}`.
     NowPlayingFull,
     /// What plays: `{title}`, `{artist}`.
@@ -388,6 +398,51 @@ impl Phrase {
                 "Ripeto questo brano.",
                 "Ik herhaal dit nummer.",
                 "Repetindo esta faixa.",
+            ],
+            Self::LastTrack => [
+                "That was the last track.",
+                "Das war der letzte Titel.",
+                "Esa era la última canción.",
+                "C'était le dernier morceau.",
+                "Quello era l'ultimo brano.",
+                "Dat was het laatste nummer.",
+                "Essa era a última faixa.",
+            ],
+            Self::QueueEmpty => [
+                "The queue is empty.",
+                "Die Warteschlange ist leer.",
+                "La cola está vacía.",
+                "La file d'attente est vide.",
+                "La coda è vuota.",
+                "De wachtrij is leeg.",
+                "A fila está vazia.",
+            ],
+            Self::PreviousRequested => [
+                "I've asked Music Assistant for the previous track; it hasn't confirmed yet.",
+                "Ich habe Music Assistant um den vorherigen Titel gebeten; es hat noch nicht bestätigt.",
+                "He pedido a Music Assistant la canción anterior; aún no lo ha confirmado.",
+                "J'ai demandé le morceau précédent à Music Assistant ; il n'a pas encore confirmé.",
+                "Ho chiesto a Music Assistant il brano precedente; non ha ancora confermato.",
+                "Ik heb Music Assistant om het vorige nummer gevraagd; het heeft nog niet bevestigd.",
+                "Pedi ao Music Assistant a faixa anterior; ele ainda não confirmou.",
+            ],
+            Self::StartOverRequested => [
+                "I've asked Music Assistant to start this track over; it hasn't confirmed yet.",
+                "Ich habe Music Assistant gebeten, den Titel von vorne zu spielen; es hat noch nicht bestätigt.",
+                "He pedido a Music Assistant que empiece esta canción de nuevo; aún no lo ha confirmado.",
+                "J'ai demandé à Music Assistant de reprendre ce morceau depuis le début ; il n'a pas encore confirmé.",
+                "Ho chiesto a Music Assistant di ricominciare questo brano; non ha ancora confermato.",
+                "Ik heb Music Assistant gevraagd dit nummer opnieuw te beginnen; het heeft nog niet bevestigd.",
+                "Pedi ao Music Assistant para recomeçar esta faixa; ele ainda não confirmou.",
+            ],
+            Self::QueueControlNeedsMusicAssistant => [
+                "Skipping, going back, shuffling and repeating need this skill to reach Music Assistant's web server, and it is not configured to. Ask the owner to set MA API URL and MA API TOKEN. Music started in Music Assistant still plays.",
+                "Überspringen, Zurückgehen, Zufallswiedergabe und Wiederholen brauchen eine Verbindung dieses Skills zum Webserver von Music Assistant, und die ist nicht eingerichtet. Bitte den Besitzer, MA API URL und MA API TOKEN zu setzen. Musik, die in Music Assistant gestartet wird, läuft weiterhin.",
+                "Para saltar, volver atrás, mezclar y repetir, esta skill necesita conectarse al servidor web de Music Assistant, y no está configurada para ello. Pide al propietario que configure MA API URL y MA API TOKEN. La música que inicies en Music Assistant se sigue reproduciendo.",
+                "Pour passer, revenir en arrière, mélanger et répéter, cette skill doit joindre le serveur web de Music Assistant, et elle n'est pas configurée pour cela. Demandez au propriétaire de définir MA API URL et MA API TOKEN. La musique lancée depuis Music Assistant est toujours jouée.",
+                "Per saltare, tornare indietro, riprodurre in ordine casuale e ripetere, questa skill deve raggiungere il server web di Music Assistant, e non è configurata per farlo. Chiedi al proprietario di impostare MA API URL e MA API TOKEN. La musica avviata da Music Assistant continua a funzionare.",
+                "Om over te slaan, terug te gaan, te shufflen en te herhalen, moet deze skill de webserver van Music Assistant kunnen bereiken, en dat is niet ingesteld. Vraag de eigenaar om MA API URL en MA API TOKEN in te stellen. Muziek die je in Music Assistant start, speelt nog steeds.",
+                "Para pular, voltar, embaralhar e repetir, esta skill precisa acessar o servidor web do Music Assistant, e isso não está configurado. Peça ao dono para definir MA API URL e MA API TOKEN. Músicas iniciadas no Music Assistant continuam tocando.",
             ],
             Self::NowPlayingFull => [
                 "This is {title} by {artist}, from {album}.",
@@ -730,7 +785,7 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 51] = [
+    const ALL_PHRASES: [Phrase; 56] = [
         Phrase::Help,
         Phrase::HelpReprompt,
         Phrase::Fallback,
@@ -755,6 +810,11 @@ mod tests {
         Phrase::LoopOnDone,
         Phrase::LoopOffDone,
         Phrase::RepeatOneDone,
+        Phrase::LastTrack,
+        Phrase::QueueEmpty,
+        Phrase::PreviousRequested,
+        Phrase::StartOverRequested,
+        Phrase::QueueControlNeedsMusicAssistant,
         Phrase::NowPlayingFull,
         Phrase::NowPlayingTitleArtist,
         Phrase::NowPlayingTitle,

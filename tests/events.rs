@@ -19,6 +19,14 @@ const PLAYS_BY_NAME: [&str; 5] = [
     "play_favorites_intent",
 ];
 
+/// Previous and start over (`play_index`): like a play by name, the `Play` of the stream Music
+/// Assistant pushed, with words for voice and without for the remote's button.
+const PLAYS_BY_INDEX: [&str; 3] = [
+    "previous_intent",
+    "start_over_intent",
+    "playback_controller_previous",
+];
+
 /// What each sample event must get in [`home`] (the bridge holds [`CURRENT_STREAM`], Music
 /// Assistant is healthy), how many times the bridge is asked, and which Music Assistant commands
 /// are sent.
@@ -50,17 +58,31 @@ fn expected(
         };
         return (shape, 2..=3, ma);
     }
+    if PLAYS_BY_INDEX.contains(&stem) {
+        let shape = match stem {
+            "playback_controller_previous" => Shape::play(0, None),
+            _ => Shape {
+                speech: true,
+                ..Shape::play(0, Some(true))
+            },
+        };
+        return (
+            shape,
+            2..=3,
+            &["player_queues/get", "player_queues/play_index"],
+        );
+    }
     let (shape, bridge) = expected_shape(stem);
     let bridge = if bridge { 1..=1 } else { 0..=0 };
     let ma: &[&str] = match stem {
-        "next_intent" | "playback_controller_next" => &["player_queues/next"],
-        "previous_intent" | "start_over_intent" | "playback_controller_previous" => {
-            &["player_queues/get", "player_queues/play_index"]
+        // Next and shuffle read the queue first: their confirmations are true.
+        "next_intent" | "playback_controller_next" => &["player_queues/get", "player_queues/next"],
+        "shuffle_on_intent" | "shuffle_off_intent" => {
+            &["player_queues/get", "player_queues/shuffle"]
         }
-        "shuffle_on_intent" | "shuffle_off_intent" => &["player_queues/shuffle"],
         "loop_on_intent" | "loop_off_intent" | "repeat_intent" => &["player_queues/repeat"],
         "now_playing_intent" | "now_playing_intent_fr-FR" => &["player_queues/get"],
-        "next_intent_without_token" => &["players/all", "player_queues/next"],
+        "next_intent_without_token" => &["players/all", "player_queues/get", "player_queues/next"],
         "add_to_favorites_intent" => &[
             "player_queues/get",
             "players/add_currently_playing_to_favorites",
@@ -87,8 +109,6 @@ fn expected_shape(stem: &str) -> (Shape, bool) {
         "fallback_intent" | "unknown_intent" | "malformed_intent_request" => (Shape::say(), false),
         "navigate_home_intent" => (Shape::end_session(), false),
         "next_intent"
-        | "previous_intent"
-        | "start_over_intent"
         | "shuffle_on_intent"
         | "shuffle_off_intent"
         | "loop_on_intent"
@@ -105,7 +125,7 @@ fn expected_shape(stem: &str) -> (Shape, bool) {
         "playback_failed_same_stream" => (Shape::empty(), true),
         "playback_controller_play" => (Shape::play(83_140, None), true),
         "playback_controller_pause" => (Shape::stop(None), false),
-        "playback_controller_next" | "playback_controller_previous" => (Shape::empty(), false),
+        "playback_controller_next" => (Shape::empty(), false),
         "exception_encountered" | "session_ended" | "skill_enabled" | "unknown_request_type" => {
             (Shape::empty(), false)
         }
@@ -146,7 +166,7 @@ async fn every_sample_event_gets_its_answer() {
             .and_then(|d| d.iter().find(|d| d["type"] == "AudioPlayer.Play"))
         {
             let item = &play["audioItem"];
-            if PLAYS_BY_NAME.contains(&stem.as_str()) {
+            if PLAYS_BY_NAME.contains(&stem.as_str()) || PLAYS_BY_INDEX.contains(&stem.as_str()) {
                 assert_eq!(item["stream"]["url"], NEXT_PUBLIC, "{stem}");
                 assert_eq!(item["metadata"]["title"], "Blue in Green", "{stem}");
                 continue;

@@ -34,10 +34,19 @@ async fn run(stem: &str, reply: Answer) -> (Value, Stub) {
 async fn every_command_sends_exactly_its_json_rpc_call() {
     let q = json!({ "queue_id": QUEUE });
     let cases: Vec<(&str, Vec<(&str, Value)>)> = vec![
-        ("next_intent", vec![("player_queues/next", q.clone())]),
+        (
+            "next_intent",
+            vec![
+                ("player_queues/get", q.clone()),
+                ("player_queues/next", q.clone()),
+            ],
+        ),
         (
             "playback_controller_next",
-            vec![("player_queues/next", q.clone())],
+            vec![
+                ("player_queues/get", q.clone()),
+                ("player_queues/next", q.clone()),
+            ],
         ),
         (
             "previous_intent",
@@ -71,17 +80,23 @@ async fn every_command_sends_exactly_its_json_rpc_call() {
         ),
         (
             "shuffle_on_intent",
-            vec![(
-                "player_queues/shuffle",
-                json!({ "queue_id": QUEUE, "shuffle_enabled": true }),
-            )],
+            vec![
+                ("player_queues/get", q.clone()),
+                (
+                    "player_queues/shuffle",
+                    json!({ "queue_id": QUEUE, "shuffle_enabled": true }),
+                ),
+            ],
         ),
         (
             "shuffle_off_intent",
-            vec![(
-                "player_queues/shuffle",
-                json!({ "queue_id": QUEUE, "shuffle_enabled": false }),
-            )],
+            vec![
+                ("player_queues/get", q.clone()),
+                (
+                    "player_queues/shuffle",
+                    json!({ "queue_id": QUEUE, "shuffle_enabled": false }),
+                ),
+            ],
         ),
         (
             "loop_on_intent",
@@ -171,9 +186,10 @@ fn answered_line(logs: &str) -> Value {
 async fn the_token_in_the_audio_player_context_picks_the_queue() {
     let (logs, _guard) = capture("info");
     let (_, ma) = run("next_intent", healthy_music_assistant).await;
+    let commands: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
     assert_eq!(
-        ma.rpc_calls().len(),
-        1,
+        commands,
+        ["player_queues/get", "player_queues/next"],
         "no players/all when the token names the queue"
     );
     let line = answered_line(&logs.text());
@@ -185,7 +201,13 @@ async fn the_token_in_the_audio_player_context_picks_the_queue() {
 async fn device_players_picks_the_queue_of_a_device_without_token() {
     let (logs, _guard) = capture("info");
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
-    let ma = Stub::music_assistant(healthy_music_assistant).await;
+    let ma = Stub::music_assistant(|command, args| match command {
+        "player_queues/get" if args["queue_id"] == "Bedroom Echo" => Reply::ok(
+            json!({ "queue_id": "Bedroom Echo", "items": 5, "current_index": 1 }).to_string(),
+        ),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
     let mapping = json!({ DEVICE: "Bedroom Echo", "amzn1.ask.device.OTHER": "Office" }).to_string();
     let settings = settings(&[
         ("API_HOSTNAME", &bridge.base()),
@@ -200,9 +222,10 @@ async fn device_players_picks_the_queue_of_a_device_without_token() {
         Some(Phrase::NextDone.text(Language::English))
     );
     let calls = ma.rpc_calls();
-    assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0].0, "player_queues/next");
-    assert_eq!(calls[0].1, json!({ "queue_id": "Bedroom Echo" }));
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0].0, "player_queues/get");
+    assert_eq!(calls[1].0, "player_queues/next");
+    assert_eq!(calls[1].1, json!({ "queue_id": "Bedroom Echo" }));
     assert_eq!(answered_line(&logs.text())["queue_rule"], "device_players");
 }
 
@@ -216,8 +239,9 @@ async fn the_only_playing_alexa_player_picks_the_queue_as_a_last_resort() {
     );
     let calls = ma.rpc_calls();
     assert_eq!(calls[0].0, "players/all");
+    assert_eq!(calls[1].0, "player_queues/get");
     assert_eq!(
-        calls[1],
+        calls[2],
         (
             "player_queues/next".to_owned(),
             json!({ "queue_id": QUEUE }),
@@ -377,28 +401,27 @@ async fn an_unreachable_music_assistant_is_explained() {
 async fn missing_music_assistant_settings_are_named() {
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
     let ma = Stub::music_assistant(healthy_music_assistant).await;
-    let cases = [
-        (settings_for(&bridge.base()), "MA API URL"),
-        (
-            settings(&[
-                ("API_HOSTNAME", &bridge.base()),
-                ("MA_HOSTNAME", MA_HOSTNAME),
-                ("MA_API_URL", &ma.base()),
-            ]),
-            "MA API TOKEN",
-        ),
-    ];
-    for (settings, spoken) in cases {
-        let response = answer_with(settings, event("next_intent")).await;
-        assert_eq!(
-            speech_text(&response),
-            Some(
-                Phrase::SettingMissing
-                    .text(Language::English)
-                    .replace("{setting}", spoken)
-            )
-        );
-    }
+    // Without MA_API_URL at all, queue control says plainly what it needs (playing still works).
+    let response = answer_with(settings_for(&bridge.base()), event("next_intent")).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::QueueControlNeedsMusicAssistant.text(Language::English))
+    );
+    // With the URL but not the token, the missing setting is named.
+    let half = settings(&[
+        ("API_HOSTNAME", &bridge.base()),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("MA_API_URL", &ma.base()),
+    ]);
+    let response = answer_with(half, event("next_intent")).await;
+    assert_eq!(
+        speech_text(&response),
+        Some(
+            Phrase::SettingMissing
+                .text(Language::English)
+                .replace("{setting}", "MA API TOKEN")
+        )
+    );
     assert_eq!(ma.count(), 0);
 }
 
@@ -516,4 +539,161 @@ async fn the_token_never_reaches_the_logs() {
         "the token reached the logs"
     );
     assert!(!logs.contains(DEVICE), "a device id reached the logs");
+}
+
+/// A Music Assistant whose queue holds `items` with `current_index` and `repeat_mode`.
+fn queue_at(items: u64, current: u64, repeat: &'static str) -> impl Fn(&str, &Value) -> Reply {
+    move |command, args| match command {
+        "player_queues/get" => Reply::ok(
+            json!({ "queue_id": QUEUE, "items": items, "current_index": current,
+                    "repeat_mode": repeat })
+            .to_string(),
+        ),
+        _ => healthy_music_assistant(command, args),
+    }
+}
+
+async fn commands_and_speech(stem: &str, ma: Stub) -> (Vec<String>, Option<String>, Value) {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event(stem)).await;
+    let commands = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+    (commands, speech_text(&response), response)
+}
+
+#[tokio::test]
+async fn next_after_the_last_track_says_so_and_sends_nothing() {
+    let ma = Stub::music_assistant(queue_at(12, 11, "off")).await;
+    let (commands, spoken, _) = commands_and_speech("next_intent", ma).await;
+    assert_eq!(commands, ["player_queues/get"]);
+    assert_eq!(
+        spoken.as_deref(),
+        Some(Phrase::LastTrack.text(Language::English))
+    );
+    // The remote's button: nothing to say, nothing sent.
+    let ma = Stub::music_assistant(queue_at(12, 11, "one")).await;
+    let (commands, spoken, response) = commands_and_speech("playback_controller_next", ma).await;
+    assert_eq!(commands, ["player_queues/get"]);
+    assert_eq!((spoken, Shape::of(&response)), (None, Shape::empty()));
+    // A queue that repeats as a whole goes round.
+    let ma = Stub::music_assistant(queue_at(12, 11, "all")).await;
+    let (commands, spoken, _) = commands_and_speech("next_intent", ma).await;
+    assert_eq!(commands, ["player_queues/get", "player_queues/next"]);
+    assert_eq!(
+        spoken.as_deref(),
+        Some(Phrase::NextDone.text(Language::English))
+    );
+}
+
+#[tokio::test]
+async fn an_empty_queue_is_said_to_be_empty() {
+    for stem in [
+        "next_intent",
+        "previous_intent",
+        "start_over_intent",
+        "shuffle_on_intent",
+    ] {
+        let ma = Stub::music_assistant(queue_at(0, 0, "off")).await;
+        let (commands, spoken, _) = commands_and_speech(stem, ma).await;
+        assert_eq!(commands, ["player_queues/get"], "{stem}");
+        assert_eq!(
+            spoken.as_deref(),
+            Some(Phrase::QueueEmpty.text(Language::English)),
+            "{stem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn now_playing_on_an_unknown_queue_says_what_every_command_says() {
+    let unknown = |command: &str, args: &Value| match command {
+        "player_queues/get" => Reply::ok("null"),
+        _ => healthy_music_assistant(command, args),
+    };
+    for stem in ["now_playing_intent", "next_intent"] {
+        let ma = Stub::music_assistant(unknown).await;
+        let (_, spoken, _) = commands_and_speech(stem, ma).await;
+        assert_eq!(
+            spoken.as_deref(),
+            Some(Phrase::MaUnknownQueue.text(Language::English)),
+            "{stem}"
+        );
+    }
+}
+
+/// `play_index` for an Alexa player answers only after the push to the bridge and a voice command
+/// through Amazon: here it answers after 5 s, longer than the request may take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_play_index_is_reported_as_asked_not_as_failed() {
+    let ma = Stub::music_assistant(|command, args| match command {
+        "player_queues/play_index" => {
+            Reply::Slow(std::time::Duration::from_secs(5), 200, "null".into())
+        }
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let started = std::time::Instant::now();
+    let response = answer_within(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        event("previous_intent"),
+        ma_alexa_skill::deadline::Deadline::after(std::time::Duration::from_millis(2500)),
+    )
+    .await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(2500));
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::PreviousRequested.text(Language::English))
+    );
+    let sent: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+    assert_eq!(
+        sent,
+        ["player_queues/get", "player_queues/play_index"],
+        "sent once, never again"
+    );
+}
+
+/// The same slow `play_index`, but Music Assistant pushes the new stream before it answers, as
+/// the real one does: the Echo gets it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_play_index_plays_the_pushed_stream_at_once() {
+    let pushed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let push = std::sync::Arc::clone(&pushed);
+    let reset = std::sync::Arc::clone(&pushed);
+    let bridge = Stub::spawn(move |_| {
+        if push.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::ok(next_reply())
+        } else {
+            Reply::ok(current_reply())
+        }
+    })
+    .await;
+    let ma = Stub::music_assistant(move |command, args| match command {
+        "player_queues/play_index" => {
+            pushed.store(true, std::sync::atomic::Ordering::SeqCst);
+            Reply::Slow(std::time::Duration::from_secs(5), 200, "null".into())
+        }
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    for (stem, spoken) in [
+        ("start_over_intent", Some(Phrase::StartOverDone)),
+        ("playback_controller_previous", None),
+    ] {
+        reset.store(false, std::sync::atomic::Ordering::SeqCst);
+        let response = answer_within(
+            settings_with_ma(&bridge.base(), &ma.base()),
+            event(stem),
+            ma_alexa_skill::deadline::Deadline::after(std::time::Duration::from_millis(2500)),
+        )
+        .await;
+        assert_eq!(
+            response["response"]["directives"][0]["audioItem"]["stream"]["url"], NEXT_PUBLIC,
+            "{stem}: {response}"
+        );
+        assert_eq!(
+            speech_text(&response).as_deref(),
+            spoken.map(|p| p.text(Language::English)),
+            "{stem}"
+        );
+    }
 }

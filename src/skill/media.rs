@@ -334,11 +334,11 @@ pub(super) async fn media<B: StreamSource, M: MusicAssistant>(
 }
 
 /// What every media request on a chosen queue shares.
-struct OnQueue<'r, 'c, 's, B, M> {
-    req: &'r SkillRequest,
-    ctx: &'c Ctx<'s, B, M>,
-    ma: &'s MaSettings,
-    language: Language,
+pub(super) struct OnQueue<'r, 'c, 's, B, M> {
+    pub(super) req: &'r SkillRequest,
+    pub(super) ctx: &'c Ctx<'s, B, M>,
+    pub(super) ma: &'s MaSettings,
+    pub(super) language: Language,
 }
 
 impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
@@ -408,8 +408,12 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
                 media: vec![choice.item.uri],
                 radio: mode == PlayMode::Similar,
             },
-            spoken: speech::say_with(phrase, language, &names),
-            requested: speech::say_with(Phrase::PlayRequested, language, &[("title", &title)]),
+            spoken: Some(speech::say_with(phrase, language, &names)),
+            requested: Some(speech::say_with(
+                Phrase::PlayRequested,
+                language,
+                &[("title", &title)],
+            )),
         };
         self.start(queue, started, clock)
             .await
@@ -437,8 +441,8 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
                 media: favorites.into_iter().map(|f| f.uri).collect(),
                 radio: false,
             },
-            spoken: said.clone(),
-            requested: said,
+            spoken: Some(said.clone()),
+            requested: Some(said),
         };
         self.start(queue, started, clock)
             .await
@@ -485,22 +489,27 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
 }
 
 /// A `play_media` to send and what to say about it.
-struct Started {
+pub(super) struct Started {
     /// Switch shuffle on first.
-    shuffle: bool,
-    /// The `play_media`.
-    command: QueueCommand,
-    /// What to say once it is on its way.
-    spoken: String,
+    pub(super) shuffle: bool,
+    /// The command that makes Music Assistant push a new stream (`play_media`, `play_index`).
+    pub(super) command: QueueCommand,
+    /// What to say once it is on its way (`None`: a request that may not speak).
+    pub(super) spoken: Option<String>,
     /// What to say when Music Assistant did not confirm in time.
-    requested: String,
+    pub(super) requested: Option<String>,
 }
 
 impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
     /// Sends `started` to the queue while watching the bridge for the queue's new stream, and
     /// answers: with the `Play` of that stream when it arrived in time, else with words only (Music
     /// Assistant then starts it through its spoken command).
-    async fn start(&self, queue: &ChosenQueue, started: Started, clock: &mut Clock) -> Handled {
+    pub(super) async fn start(
+        &self,
+        queue: &ChosenQueue,
+        started: Started,
+        clock: &mut Clock,
+    ) -> Handled {
         let (req, ctx, ma, language) = (self.req, self.ctx, self.ma, self.language);
         let bridge_spent = AtomicU64::new(0);
         if started.shuffle {
@@ -557,23 +566,26 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             let base = ctx.settings.stream_base.as_ref().ok()?;
             play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None).ok()
         });
+        let said = |text: Option<String>| match text {
+            Some(text) => Handled::new(ResponseEnvelope::say(text), Outcome::Spoke),
+            None => Handled::silent(),
+        };
         let mut handled = match (play, confirmed) {
             (Some(play), _) => {
-                let mut handled = Handled::new(
-                    ResponseEnvelope::say_and_play(started.spoken, Directive::Play(play)),
-                    Outcome::Played,
-                );
+                let response = match started.spoken {
+                    Some(text) => ResponseEnvelope::say_and_play(text, Directive::Play(play)),
+                    None => ResponseEnvelope::directive(Directive::Play(play), None),
+                };
+                let mut handled = Handled::new(response, Outcome::Played);
                 handled.bridge.slot = Some(super::StreamSlot::Player);
                 handled
             }
-            (None, Some(Ok(()))) => {
-                Handled::new(ResponseEnvelope::say(started.spoken), Outcome::Spoke)
-            }
-            // Asked, but neither confirmed nor seen on the bridge in time: say just that.
-            (None, Some(Err(MaError::TimedOut { .. })) | None) => {
-                Handled::new(ResponseEnvelope::say(started.requested), Outcome::Spoke)
-            }
-            (None, Some(Err(error))) => failed(error.into(), true, language),
+            (None, Some(Ok(()))) => said(started.spoken),
+            // Asked, but neither confirmed nor seen on the bridge in time: say just that. Music
+            // Assistant carries a command on when its caller goes away, so it still happens.
+            (None, Some(Err(MaError::TimedOut { .. })) | None) => said(started.requested)
+                .with_detail(Some("sent; not confirmed before the answer was due".into())),
+            (None, Some(Err(error))) => failed(error.into(), started.spoken.is_some(), language),
         };
         handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
         handled

@@ -16,11 +16,14 @@
 use std::fmt;
 use std::time::Instant;
 
+use super::media::{OnQueue, Started};
 use super::{failed, fetch_latest, BridgeTrace, Ctx, Handled, Outcome, SkillError};
 use crate::alexa::request::{RequestKind, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::StreamSource;
-use crate::music_assistant::{MaError, MusicAssistant, NowPlaying, QueueCommand, RepeatMode};
+use crate::music_assistant::{
+    MaError, MusicAssistant, NowPlaying, PlayerQueue, QueueCommand, RepeatMode,
+};
 use crate::settings::{MaSettings, Settings, SettingsError, MA_API_URL};
 use crate::speech::{self, Language, Phrase};
 use crate::stream::{AudioToken, QueueId};
@@ -107,37 +110,52 @@ impl Clock {
 }
 
 /// Runs `action` on the device's queue. `voice` requests hear a brief confirmation or what went
-/// wrong; the remote's buttons get an empty response either way.
-pub(super) async fn control<B, M: MusicAssistant>(
+/// wrong; the remote's buttons get an empty response (or the new stream) either way.
+///
+/// Every confirmation is true: next, previous, start over and shuffle first read the queue, so
+/// an empty queue is "the queue is empty" and "next" after the last item of a queue that does not
+/// repeat is "that was the last track" (Music Assistant answers such a `next` with success and
+/// does nothing). Previous and start over are `play_index`, which Music Assistant only answers
+/// once the player was told to play: for an Alexa player, after the push to the bridge and a
+/// voice command through Amazon, which may take longer than Alexa waits. They run like a play by
+/// name: the new stream is watched for on the bridge and played as soon as it is there; when
+/// neither it nor Music Assistant's answer comes in time, the user hears that the change was
+/// asked for, not that it failed. Music Assistant carries a command on when its HTTP caller
+/// goes away (its handlers are not cancelled on disconnect), and the skill never sends a
+/// command twice, so the change happens exactly once.
+pub(super) async fn control<B: StreamSource, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
     action: Action,
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     let voice = req.may_speak();
+    let ma = match &ctx.settings.music_assistant {
+        Ok(ma) => ma,
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+            let handled = if voice {
+                Handled::say(Phrase::QueueControlNeedsMusicAssistant, language)
+            } else {
+                Handled::silent()
+            };
+            return handled.with_detail(Some(
+                "queue control needs MA_API_URL and MA_API_TOKEN".into(),
+            ));
+        }
+        Err(e) => return failed(e.clone().into(), voice, language),
+    };
     let mut clock = Clock::default();
-    let mut chosen = None;
-    let result = async {
-        let ma = ctx
-            .settings
-            .music_assistant
-            .as_ref()
-            .map_err(|e| e.clone())?;
-        let queue = choose_queue(req, ctx, ma, &mut clock).await?;
-        chosen = Some(queue.clone());
-        let command = command_for(action, &queue.queue, ma, ctx, &mut clock).await?;
-        clock
-            .time(
-                ctx.music_assistant
-                    .send(ma, &queue.queue, &command, ctx.deadline),
-            )
-            .await?;
-        Ok::<_, SkillError>(())
-    }
-    .await;
+    let (result, chosen) = match choose_queue(req, ctx, ma, &mut clock).await {
+        Err(error) => (Err(error), None),
+        Ok(queue) => (
+            on_queue(req, ctx, ma, action, &queue, &mut clock).await,
+            Some(queue),
+        ),
+    };
     let mut handled = match result {
-        Ok(()) if voice => Handled::say(action.done(), language),
-        Ok(()) => Handled::silent(),
+        Ok(Done::Said(phrase)) if voice => Handled::say(phrase, language),
+        Ok(Done::Said(phrase)) => Handled::silent().with_detail(Some(format!("{phrase:?}"))),
+        Ok(Done::Handled(handled)) => *handled,
         Err(error) => failed(error, voice, language),
     };
     handled.ma_ms = clock.ma_ms;
@@ -145,46 +163,99 @@ pub(super) async fn control<B, M: MusicAssistant>(
     handled
 }
 
-/// The Music Assistant command for `action`; previous and start over read the queue's position.
-async fn command_for<B, M: MusicAssistant>(
-    action: Action,
-    queue: &QueueId,
-    ma: &MaSettings,
+/// What a queue command came to.
+enum Done {
+    /// Nothing more to do than say this.
+    Said(Phrase),
+    /// The whole answer (previous and start over).
+    Handled(Box<Handled>),
+}
+
+/// Runs `action` on `queue` (see [`control`]).
+async fn on_queue<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
+    ma: &MaSettings,
+    action: Action,
+    queue: &ChosenQueue,
     clock: &mut Clock,
-) -> Result<QueueCommand, SkillError> {
-    Ok(match action {
+) -> Result<Done, SkillError> {
+    let reads_queue = matches!(
+        action,
+        Action::Next | Action::Previous | Action::StartOver | Action::Shuffle(_)
+    );
+    let state = match reads_queue {
+        true => Some(queue_state(&queue.queue, ma, ctx, clock).await?),
+        false => None,
+    };
+    if state.as_ref().is_some_and(PlayerQueue::is_empty) {
+        return Ok(Done::Said(Phrase::QueueEmpty));
+    }
+    let current = state.as_ref().and_then(|s| s.current_index).unwrap_or(0);
+    let command = match action {
+        Action::Next if state.as_ref().is_some_and(PlayerQueue::at_last_item) => {
+            return Ok(Done::Said(Phrase::LastTrack))
+        }
         Action::Next => QueueCommand::Next,
         // Music Assistant's own `previous` restarts the item once 5 s have played, which a voice
         // command always exceeds: go to the index before the current one instead.
-        Action::Previous => QueueCommand::PlayIndex(
-            current_index(queue, ma, ctx, clock)
-                .await?
-                .saturating_sub(1),
-        ),
-        Action::StartOver => QueueCommand::PlayIndex(current_index(queue, ma, ctx, clock).await?),
+        Action::Previous => QueueCommand::PlayIndex(current.saturating_sub(1)),
+        Action::StartOver => QueueCommand::PlayIndex(current),
         Action::Shuffle(on) => QueueCommand::Shuffle(on),
         Action::Loop(true) => QueueCommand::Repeat(RepeatMode::All),
         Action::Loop(false) => QueueCommand::Repeat(RepeatMode::Off),
         Action::RepeatOne => QueueCommand::Repeat(RepeatMode::One),
-    })
+    };
+    if let QueueCommand::PlayIndex(_) = command {
+        let language = Language::of_locale(req.locale.as_deref());
+        let voice = req.may_speak();
+        let requested = match action {
+            Action::StartOver => Phrase::StartOverRequested,
+            _ => Phrase::PreviousRequested,
+        };
+        let started = Started {
+            shuffle: false,
+            command,
+            spoken: voice.then(|| speech::say(action.done(), language)),
+            requested: voice.then(|| speech::say(requested, language)),
+        };
+        let on = OnQueue {
+            req,
+            ctx,
+            ma,
+            language,
+        };
+        return Ok(Done::Handled(Box::new(
+            on.start(queue, started, clock).await,
+        )));
+    }
+    clock
+        .time(
+            ctx.music_assistant
+                .send(ma, &queue.queue, &command, ctx.deadline),
+        )
+        .await?;
+    Ok(Done::Said(action.done()))
 }
 
-/// The position of the queue's current item (0 when it has none).
-async fn current_index<B, M: MusicAssistant>(
+/// The queue as Music Assistant has it now; an unknown queue is an error.
+async fn queue_state<B, M: MusicAssistant>(
     queue: &QueueId,
     ma: &MaSettings,
     ctx: &Ctx<'_, B, M>,
     clock: &mut Clock,
-) -> Result<u64, SkillError> {
+) -> Result<PlayerQueue, SkillError> {
     let found = clock
         .time(ctx.music_assistant.queue(ma, queue, ctx.deadline))
         .await?;
-    let state = found.ok_or_else(|| MaError::UnknownQueue {
+    found.ok_or_else(|| unknown_queue(ma, queue).into())
+}
+
+fn unknown_queue(ma: &MaSettings, queue: &QueueId) -> MaError {
+    MaError::UnknownQueue {
         host: crate::authority(&ma.base),
         queue: queue.as_str().to_owned(),
-    })?;
-    Ok(state.current_index.unwrap_or(0))
+    }
 }
 
 /// The queue of the device that sent `req` as far as it is known without asking Music
@@ -276,16 +347,17 @@ pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
                 let found = clock
                     .time(ctx.music_assistant.queue(ma, &queue.queue, ctx.deadline))
                     .await;
+                let known = match found {
+                    Ok(Some(state)) => Ok(state
+                        .current_item
+                        .map(|item| item.now_playing())
+                        .unwrap_or_default()),
+                    // One cause, one answer: as for every other command on this queue.
+                    Ok(None) => Err(unknown_queue(ma, &queue.queue).into()),
+                    Err(error) => Err(error.into()),
+                };
                 chosen = Some(queue);
-                Some(
-                    found
-                        .map(|q| {
-                            q.and_then(|q| q.current_item)
-                                .map(|item| item.now_playing())
-                                .unwrap_or_default()
-                        })
-                        .map_err(SkillError::from),
-                )
+                Some(known)
             }
         },
     };

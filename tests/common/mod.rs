@@ -63,7 +63,7 @@ pub fn next_reply() -> String {
 
 /// A home as the tests see it: a bridge holding [`CURRENT_STREAM`], and a healthy Music
 /// Assistant ([`healthy_music_assistant`]) that, like the real one, pushes a new stream
-/// ([`NEXT_STREAM`]) to the bridge when it gets a `player_queues/play_media`.
+/// ([`NEXT_STREAM`]) to the bridge when it gets a `player_queues/play_media` or `play_index`.
 pub async fn home() -> (Stub, Stub) {
     let played = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let pushed = Arc::clone(&played);
@@ -79,7 +79,7 @@ pub async fn home() -> (Stub, Stub) {
     })
     .await;
     let ma = Stub::music_assistant(move |command, args| {
-        if command == "player_queues/play_media" {
+        if command == "player_queues/play_media" || command == "player_queues/play_index" {
             played.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         healthy_music_assistant(command, args)
