@@ -31,6 +31,9 @@ const TRACE_CAPPED: [&str; 5] = [
     "aws_config",
 ];
 
+/// Where the Lambda runtime reports handler errors and panics.
+const RUNTIME_HANDLER_ERRORS: &str = "lambda_runtime::layers::panic";
+
 /// The default filter when `RUST_LOG` is unset.
 const DEFAULT_FILTER: &str = "info";
 
@@ -48,10 +51,17 @@ where
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
     let runtime_cap = filter_fn(|meta| {
-        !(*meta.level() == Level::TRACE
+        let trace_of_raw_data = *meta.level() == Level::TRACE
             && TRACE_CAPPED
                 .iter()
-                .any(|prefix| meta.target().starts_with(prefix)))
+                .any(|prefix| meta.target().starts_with(prefix));
+        // The Lambda runtime logs every failed invocation at ERROR (`error!("{error:?}")`), which
+        // reads like a crash; the skill fails one only to refuse an event, and logs that refusal
+        // itself as a warning with its reason. Its panic report (with an `error` field) stays.
+        let runtime_echo_of_a_refusal = meta.target() == RUNTIME_HANDLER_ERRORS
+            && meta.is_event()
+            && meta.fields().field("error").is_none();
+        !(trace_of_raw_data || runtime_echo_of_a_refusal)
     });
     let fmt_layer: Box<dyn Layer<Registry> + Send + Sync> = match format {
         LogFormat::Json => tracing_subscriber::fmt::layer()

@@ -20,7 +20,8 @@ Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
                                    and print the response envelope as JSON on stdout
 
 Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
-SKILL_ID, and for queue control MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS; with SSM_PARAMETER_PREFIX set, from SSM Parameter Store parameters of the same names
+SKILL_ID, and for queue control and playing by name MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS.
+With SSM_PARAMETER_PREFIX set they come from SSM Parameter Store parameters of the same names
 under that prefix (environment values override them; CONFIG_TTL_SECONDS sets how long they are
 kept, default 300). Logs go to stderr; RUST_LOG sets the level.";
 

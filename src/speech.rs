@@ -61,6 +61,8 @@ pub const CARD_TITLE: &str = "Music Assistant";
 pub enum Phrase {
     /// What the skill does and how to use it.
     Help,
+    /// Help when the Music Assistant API is not configured: only what works without it.
+    HelpWithoutMusicAssistant,
     /// Said when the user stays silent after help.
     HelpReprompt,
     /// For the fallback intent and intents the skill does not know.
@@ -191,6 +193,15 @@ impl Phrase {
                 "Chiedi musica per nome: riproduci Kind of Blue, mescola la playlist Chill, riproduci musica come Miles Davis, o riproduci i miei preferiti. Ciò che avvii in Music Assistant suona anche qui. Durante l'ascolto di' pausa, riprendi, successivo, precedente o stop. Cosa vuoi ascoltare?",
                 "Vraag muziek op naam: speel Kind of Blue, shuffle de playlist Chill, speel muziek zoals Miles Davis, of speel mijn favorieten. Wat je in Music Assistant start, speelt hier ook. Zeg tijdens het afspelen pauze, hervat, volgende, vorige of stop, of vraag wat er speelt. Wat wil je horen?",
                 "Peça música pelo nome: toque Kind of Blue, embaralhe a playlist Chill, toque músicas como Miles Davis, ou toque meus favoritos. O que você inicia no Music Assistant também toca aqui. Durante a música, diga pausar, continuar, próxima, anterior ou parar. O que você quer ouvir?",
+            ],
+            Self::HelpWithoutMusicAssistant => [
+                "Music you start in Music Assistant plays here. While it plays, say pause, resume or stop, or ask what's playing. Playing music by name, skipping and shuffling need the owner to connect this skill to Music Assistant's API. What would you like to do?",
+                "Musik, die du in Music Assistant startest, läuft hier. Sag dabei Pause, Weiter oder Stopp, oder frag, was läuft. Musik nach Namen, Überspringen und Zufallswiedergabe gehen erst, wenn der Besitzer diesen Skill mit der API von Music Assistant verbindet. Was möchtest du tun?",
+                "La música que inicies en Music Assistant suena aquí. Mientras suena, di pausa, continúa o para, o pregunta qué suena. Para pedir música por su nombre, saltar y mezclar, el propietario debe conectar esta skill a la API de Music Assistant. ¿Qué quieres hacer?",
+                "La musique lancée dans Music Assistant joue ici. Pendant la lecture, dites pause, reprends ou arrête, ou demandez ce qui joue. Pour jouer de la musique par son nom, passer et mélanger, le propriétaire doit relier cette skill à l'API de Music Assistant. Que voulez-vous faire ?",
+                "La musica avviata in Music Assistant suona qui. Durante l'ascolto di' pausa, riprendi o stop, o chiedi cosa sta suonando. Per riprodurre musica per nome, saltare e mescolare, il proprietario deve collegare questa skill all'API di Music Assistant. Cosa vuoi fare?",
+                "Muziek die je in Music Assistant start, speelt hier. Zeg tijdens het afspelen pauze, hervat of stop, of vraag wat er speelt. Voor muziek op naam, overslaan en shufflen moet de eigenaar deze skill met de API van Music Assistant verbinden. Wat wil je doen?",
+                "As músicas que você inicia no Music Assistant tocam aqui. Durante a música, diga pausar, continuar ou parar, ou pergunte o que está tocando. Para tocar música pelo nome, pular e embaralhar, o dono precisa conectar esta skill à API do Music Assistant. O que você quer fazer?",
             ],
             Self::HelpReprompt => [
                 "What would you like to do?",
@@ -785,8 +796,9 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 56] = [
+    const ALL_PHRASES: [Phrase; 57] = [
         Phrase::Help,
+        Phrase::HelpWithoutMusicAssistant,
         Phrase::HelpReprompt,
         Phrase::Fallback,
         Phrase::NoAudioPlayer,

@@ -161,7 +161,12 @@ async fn usage_and_unreadable_files() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("ma-alexa-skill invoke <FILE|->"));
     let help = run(&["--help"], &[], b"").await;
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("invoke"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("invoke"));
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 100),
+        "--help has a line over 100 characters:\n{text}"
+    );
     let missing = run(&["invoke", "events/no-such-event.json"], &[], b"").await;
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr_last_line(&missing)
@@ -285,6 +290,16 @@ async fn lambda_mode_serves_the_runtime_api() {
         );
     }
 
+    // A refusal is a warning with its reason, not an ERROR that reads like a crash.
+    assert!(
+        !logs.contains("\"level\":\"ERROR\""),
+        "an ERROR line for a refusal: {logs}"
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("\"level\":\"WARN\"") && l.contains("\"refused\"")),
+        "{logs}"
+    );
     let first_line: Value = serde_json::from_str(
         logs.lines()
             .find(|l| l.contains("\"answered\""))

@@ -106,7 +106,8 @@ fn expected_shape(stem: &str) -> (Shape, bool) {
         "resume_intent_older_stream" => (Shape::play(0, Some(true)), true),
         "pause_intent" | "stop_intent" | "cancel_intent" => (Shape::stop(Some(true)), false),
         "help_intent" | "help_intent_es-ES" => (Shape::ask(), false),
-        "fallback_intent" | "unknown_intent" | "malformed_intent_request" => (Shape::say(), false),
+        "fallback_intent" | "unknown_intent" => (Shape::ask(), false),
+        "malformed_intent_request" => (Shape::say(), false),
         "navigate_home_intent" => (Shape::end_session(), false),
         "next_intent"
         | "shuffle_on_intent"
@@ -307,4 +308,16 @@ async fn every_sample_event_is_for_the_sample_skill_and_realistic() {
         );
         assert_eq!(event["version"], Value::from("1.0"), "{stem}");
     }
+}
+
+#[tokio::test]
+async fn help_offers_only_what_the_settings_allow() {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let response = answer_with(settings_for(&bridge.base()), event("help_intent")).await;
+    assert_eq!(Shape::of(&response), Shape::ask());
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::HelpWithoutMusicAssistant.text(Language::English))
+    );
+    assert_eq!(bridge.count(), 0);
 }

@@ -58,10 +58,12 @@ struct Loaded {
 }
 
 impl SettingsSource {
-    /// Settings that never change (the environment's, or a test's).
+    /// Settings that never change (the environment's, or a test's). Each problem is logged once
+    /// as a warning: a setting only some requests need is not an error for the others, and a
+    /// request that does need it logs the problem with its answer.
     pub fn fixed(settings: Settings) -> Self {
         for problem in settings.problems() {
-            tracing::error!(setting = problem.name(), "{problem}");
+            tracing::warn!(setting = problem.name(), "{problem}");
         }
         Self {
             kind: Kind::Fixed(Arc::new(settings)),
@@ -144,7 +146,7 @@ impl SettingsSource {
                     "settings loaded from SSM"
                 );
                 for problem in settings.problems() {
-                    tracing::error!(setting = problem.name(), path = reader.path(), "{problem}");
+                    tracing::warn!(setting = problem.name(), path = reader.path(), "{problem}");
                 }
                 *cache = Some(Loaded {
                     settings: Arc::clone(&settings),

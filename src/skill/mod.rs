@@ -35,7 +35,7 @@ use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
 use crate::music_assistant::{MaError, MusicAssistant};
 use crate::settings::ssm::SsmError;
-use crate::settings::{Settings, SettingsError};
+use crate::settings::{Settings, SettingsError, MA_API_URL};
 use crate::speech::{self, Language, Phrase};
 use crate::stream::{AudioToken, HttpsBase, TooLong};
 
@@ -226,13 +226,22 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
             Intent::Resume => play_now(req, ctx, Start::Resume).await,
             Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
-            Intent::Help => Handled::new(
-                ResponseEnvelope::ask(
-                    speech::say(Phrase::Help, language),
-                    speech::say(Phrase::HelpReprompt, language),
-                ),
-                Outcome::Spoke,
-            ),
+            Intent::Help => {
+                // Help offers only what works with the settings at hand.
+                let help = match &ctx.settings.music_assistant {
+                    Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+                        Phrase::HelpWithoutMusicAssistant
+                    }
+                    _ => Phrase::Help,
+                };
+                Handled::new(
+                    ResponseEnvelope::ask(
+                        speech::say(help, language),
+                        speech::say(Phrase::HelpReprompt, language),
+                    ),
+                    Outcome::Spoke,
+                )
+            }
             Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
             Intent::Next => queue::control(req, ctx, Action::Next).await,
             Intent::Previous => queue::control(req, ctx, Action::Previous).await,
@@ -253,7 +262,14 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             }
             Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
             Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
-            Intent::Fallback | Intent::Other(_) => Handled::say(Phrase::Fallback, language),
+            // "Say help …": the microphone stays open for it.
+            Intent::Fallback | Intent::Other(_) => Handled::new(
+                ResponseEnvelope::ask(
+                    speech::say(Phrase::Fallback, language),
+                    speech::say(Phrase::HelpReprompt, language),
+                ),
+                Outcome::Spoke,
+            ),
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
