@@ -1,5 +1,6 @@
 //! The Lambda door onto [`Service::answer`]: the runtime's invocation loop, with events held to
-//! the same rule as `invoke` ([`service::parse_event`]).
+//! the same rule as `invoke` ([`service::parse_event`]), and the test event `{"doctor": true}`
+//! answered with the [`crate::doctor`] report.
 //!
 //! The Lambda runtime reads the first JSON value of an event and ignores whatever follows it,
 //! and fails on a body that is no JSON at all before any handler code runs. A layer in front of
@@ -7,13 +8,17 @@
 //! with the reason beside it, and is refused as `InvalidJson` like on the command line.
 
 use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::tower::{Layer, Service as TowerService};
 use lambda_runtime::{layers, service_fn, Diagnostic, LambdaEvent, LambdaInvocation, Runtime};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::task::futures::TaskLocalFuture;
 
+use crate::alexa::response::ResponseEnvelope;
 use crate::deadline::Deadline;
+use crate::doctor::{Doctor, LambdaFacts, Report};
 use crate::service::{self, Refusal, Service};
 
 tokio::task_local! {
@@ -25,13 +30,18 @@ tokio::task_local! {
 pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
     let handler = service_fn(|event: LambdaEvent<Value>| async move {
         let refused = NOT_JSON.try_with(Clone::clone).ok().flatten();
+        let deadline = Deadline::lambda(event.context.deadline);
         let answer = match refused {
             Some(reason) => Err(Refusal::NotJson(reason)),
-            None => {
-                service
-                    .answer(event.payload, Deadline::lambda(event.context.deadline))
-                    .await
+            None if is_doctor_event(&event.payload) => {
+                let facts = LambdaFacts::from_env(time_left(event.context.deadline));
+                let report = Doctor::new().run(service.settings(), Some(&facts)).await;
+                Ok(Output::Doctor(Box::new(report)))
             }
+            None => service
+                .answer(event.payload, deadline)
+                .await
+                .map(|response| Output::Alexa(Box::new(response))),
         };
         answer.map_err(|refusal| Diagnostic {
             error_type: refusal.error_type().to_owned(),
@@ -43,6 +53,32 @@ pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
         .layer(StrictJsonLayer)
         .run()
         .await
+}
+
+/// What an invocation returns.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Output {
+    /// The answer to an Alexa request.
+    Alexa(Box<ResponseEnvelope>),
+    /// The doctor's report, for the test event `{"doctor": true}`.
+    Doctor(Box<Report>),
+}
+
+/// `{"doctor": true}` (from the Lambda console's test tab): run the doctor instead of answering.
+/// Anything else that is not an Alexa envelope is still refused.
+fn is_doctor_event(payload: &Value) -> bool {
+    payload
+        .as_object()
+        .is_some_and(|o| o.len() == 1 && o.get("doctor") == Some(&Value::Bool(true)))
+}
+
+/// How much of the invocation is left, from its deadline in milliseconds since the epoch.
+fn time_left(deadline_ms: u64) -> Duration {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
 
 /// Checks each invocation's raw body against [`service::parse_event`].

@@ -17,6 +17,7 @@ pub mod alexa;
 pub mod bridge;
 pub mod bridge_server;
 pub mod deadline;
+pub mod doctor;
 mod http;
 pub mod interaction_models;
 pub mod lambda;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use ma_alexa_skill::alexa::response::ResponseEnvelope;
 use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::doctor::Doctor;
 use ma_alexa_skill::lambda;
 use ma_alexa_skill::logging::{self, LogFormat};
 use ma_alexa_skill::service::{self, Service};
@@ -18,6 +19,8 @@ Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
 
   ma-alexa-skill invoke <FILE|->   answer one Alexa request envelope (a file, or - for stdin)
                                    and print the response envelope as JSON on stdout
+  ma-alexa-skill doctor [--json]   check every hop (settings, bridge, stream host, Music
+                                   Assistant, skill) and say what to fix; exit 1 if one failed
 
 Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
 SKILL_ID, and for queue control and playing by name MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS.
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     if !in_lambda {
         match args.first().and_then(|a| a.to_str()) {
             Some("invoke") if args.len() == 2 => {}
+            Some("doctor") if args.len() == 1 || (args.len() == 2 && args[1] == "--json") => {}
             Some("-h" | "--help" | "help") => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -64,8 +68,31 @@ fn main() -> ExitCode {
     let service = Service::from_env();
     if in_lambda {
         runtime.block_on(serve_lambda(&service))
+    } else if args[0] == "doctor" {
+        runtime.block_on(doctor(&service, args.len() == 2))
     } else {
         runtime.block_on(invoke(&service, &args[1]))
+    }
+}
+
+/// Runs the doctor with the service's settings and prints its report (JSON with `--json`).
+async fn doctor(service: &Service, json: bool) -> ExitCode {
+    let report = Doctor::new().run(service.settings(), None).await;
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("ma-alexa-skill: cannot write the report: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", report.text());
+    }
+    if report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -184,6 +184,8 @@ async fn lambda_mode_serves_the_runtime_api() {
         // The one rule `invoke` also applies: one JSON value, nothing after it.
         format!("{} trailing", event("resume_intent")),
         "not JSON at all".to_owned(),
+        // The Lambda console's test event for the doctor: its report comes back.
+        serde_json::json!({ "doctor": true }).to_string(),
     ];
     let served = AtomicUsize::new(0);
     let deadline_ms = std::time::SystemTime::now()
@@ -226,7 +228,8 @@ async fn lambda_mode_serves_the_runtime_api() {
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
         ("API_HOSTNAME", bridge_base.as_str()),
-        ("MA_HOSTNAME", MA_HOSTNAME),
+        // The doctor event fetches the stream host: keep it on loopback (nothing listens).
+        ("MA_HOSTNAME", "127.0.0.1:9"),
         ("SKILL_ID", SKILL_ID),
     ]
     .iter()
@@ -247,7 +250,7 @@ async fn lambda_mode_serves_the_runtime_api() {
             .into_iter()
             .filter(|s| s.method == "POST")
             .collect();
-        if posts.len() >= 4 || started.elapsed() > Duration::from_secs(20) {
+        if posts.len() >= 5 || started.elapsed() > Duration::from_secs(20) {
             break posts;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -257,7 +260,7 @@ async fn lambda_mode_serves_the_runtime_api() {
     let logs = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         posts.len(),
-        4,
+        5,
         "runtime saw {:?}\nlogs: {logs}",
         runtime.seen()
     );
@@ -275,7 +278,7 @@ async fn lambda_mode_serves_the_runtime_api() {
     );
     let error: Value = serde_json::from_slice(&posts[1].body).expect("error JSON");
     assert_eq!(error["errorType"], "InvalidEnvelope", "{error}");
-    for (n, post) in posts.iter().enumerate().skip(2) {
+    for (n, post) in posts.iter().enumerate().skip(2).take(2) {
         assert_eq!(
             post.path,
             format!("/2018-06-01/runtime/invocation/invocation-{n}/error")
@@ -290,6 +293,25 @@ async fn lambda_mode_serves_the_runtime_api() {
         );
     }
 
+    assert_eq!(
+        posts[4].path,
+        "/2018-06-01/runtime/invocation/invocation-4/response"
+    );
+    let report: Value = serde_json::from_slice(&posts[4].body).expect("report JSON");
+    assert!(
+        report["checks"].as_array().is_some_and(|c| !c.is_empty()),
+        "{report}"
+    );
+    let lambda_check = report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "lambda"))
+        .unwrap_or_else(|| panic!("no lambda check: {report}"));
+    assert!(
+        lambda_check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("128 MB")),
+        "{report}"
+    );
     // A refusal is a warning with its reason, not an ERROR that reads like a crash.
     assert!(
         !logs.contains("\"level\":\"ERROR\""),
@@ -307,5 +329,27 @@ async fn lambda_mode_serves_the_runtime_api() {
     )
     .expect("JSON log lines inside Lambda");
     assert_eq!(first_line["outcome"], "played");
-    assert_eq!(bridge.count(), 1);
+    // One request for the played event, two for the doctor (/ma/latest-url, /alexa/intents).
+    assert_eq!(bridge.count(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_reports_and_fails_with_what_to_fix() {
+    let text = run(&["doctor"], &[("SKILL_ID", SKILL_ID)], b"").await;
+    assert_eq!(text.status.code(), Some(1), "{text:?}");
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("fail  settings") && stdout.contains("fix: set API_HOSTNAME"),
+        "{stdout}"
+    );
+    let json = run(&["doctor", "--json"], &[("SKILL_ID", SKILL_ID)], b"").await;
+    assert_eq!(json.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["checks"].as_array().is_some_and(|c| c.len() >= 4),
+        "{report}"
+    );
+    let bad = run(&["doctor", "--yaml"], &[], b"").await;
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -393,3 +393,40 @@ async fn the_longest_ttl_never_overflows() {
     }
     assert_eq!(service.settings().ssm_calls(), 1);
 }
+
+#[tokio::test]
+async fn the_doctor_says_where_settings_come_from_and_why_ssm_failed() {
+    let (_logs, _guard) = capture("info");
+    let moto = Moto::start().await;
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    put_all(&moto, &bridge.base()).await;
+    let doctor = ma_alexa_skill::doctor::Doctor::new();
+    let loaded = SettingsSource::ssm(
+        reader(PREFIX, &moto.endpoint),
+        HashMap::from([("MA_HOSTNAME".to_owned(), "127.0.0.1:9".to_owned())]),
+        Duration::from_secs(300),
+    );
+    let report = doctor.run(&loaded, None).await;
+    let settings = report.check("settings").expect("settings check");
+    assert!(
+        settings
+            .message
+            .starts_with("from SSM /ma-alexa-skill (overridden by the environment: MA_HOSTNAME)"),
+        "{}",
+        report.text()
+    );
+    assert!(!report.text().contains(PASSWORD), "a decrypted value shown");
+
+    let unreachable = service(&closed_port_base().await, &[], Duration::from_secs(300));
+    let report = doctor.run(unreachable.settings(), None).await;
+    let settings = report.check("settings").expect("settings check");
+    assert_eq!(settings.status, ma_alexa_skill::doctor::Status::Fail);
+    assert!(
+        settings
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("AWS_REGION")),
+        "{}",
+        report.text()
+    );
+}

@@ -108,6 +108,26 @@ impl SettingsSource {
         Self::ssm(reader, overrides, ttl_from_env())
     }
 
+    /// Where the settings come from, for people: `the environment`, or `SSM /prefix` and the
+    /// names the environment overrides.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Fixed(_) => "the environment".into(),
+            Kind::Ssm { reader, overrides } if overrides.is_empty() => {
+                format!("SSM {}", reader.path())
+            }
+            Kind::Ssm { reader, overrides } => {
+                let mut names: Vec<&str> = overrides.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                format!(
+                    "SSM {} (overridden by the environment: {})",
+                    reader.path(),
+                    names.join(", ")
+                )
+            }
+        }
+    }
+
     /// How many SSM requests were made so far (zero without SSM).
     pub fn ssm_calls(&self) -> u64 {
         match &self.kind {

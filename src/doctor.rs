@@ -1,0 +1,932 @@
+//! `ma-alexa-skill doctor`: checks every hop between Music Assistant, the bridge, the reverse
+//! proxy, AWS and the Echo with the settings the skill itself uses, and says what to fix.
+//!
+//! Each [`Check`] is one line: passed, warning, failed or skipped (a check that cannot run
+//! because an earlier hop is broken), with the fix in one sentence for anything not passed.
+//! Every network step has its own short timeout and the whole run stays under 10 s. Secrets are
+//! reported as set or not set, never shown. The same report comes from the command line
+//! (`ma-alexa-skill doctor [--json]`) and from the deployed function (test event
+//! `{"doctor": true}`).
+//!
+//! TLS is checked against the same public trust store an Echo trusts (webpki roots): a
+//! self-signed certificate or a private CA is reported as such. [`Doctor::trusting`] adds a root
+//! for tests; nothing in the binaries calls it.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use url::Url;
+
+use crate::bridge::LatestReply;
+use crate::deadline::Deadline;
+use crate::music_assistant::{MaClient, MaError, MusicAssistant, Player};
+use crate::settings::source::SettingsSource;
+use crate::settings::ssm::SsmError;
+use crate::settings::{Settings, SettingsError, MA_API_URL};
+use crate::stream::InternalStream;
+
+/// The longest the whole run may take.
+pub const RUN_BUDGET: Duration = Duration::from_millis(9000);
+/// The longest one network step may take.
+const STEP_TIMEOUT: Duration = Duration::from_millis(3000);
+/// Kept back from a Lambda invocation's time to return the report.
+const LAMBDA_MARGIN: Duration = Duration::from_millis(500);
+
+/// The time one step may take: [`STEP_TIMEOUT`], or what is left of the run if that is less.
+fn step(deadline: Deadline) -> Duration {
+    STEP_TIMEOUT
+        .min(deadline.remaining())
+        .max(Duration::from_millis(1))
+}
+/// The invocation name Music Assistant speaks ("ask music assistant to play audio").
+const INVOCATION: &str = "music assistant";
+/// The AWS regions Alexa calls a skill's Lambda function in.
+const ALEXA_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "us-west-2"];
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// All good.
+    Pass,
+    /// Works, but something is likely to bite.
+    Warn,
+    /// Broken: music will not play (or a feature will not work) until fixed.
+    Fail,
+    /// Not checked, because an earlier hop is broken or the feature is not configured.
+    Skip,
+}
+
+impl Status {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skip => "skip",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked (`settings`, `bridge`, `stream host`, ...).
+    pub check: &'static str,
+    /// How it came out.
+    pub status: Status,
+    /// What was found.
+    pub message: String,
+    /// What to do about it, for anything not passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn new(check: &'static str, status: Status, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            status,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    fn pass(check: &'static str, message: impl Into<String>) -> Self {
+        Self::new(check, Status::Pass, message)
+    }
+
+    fn skip(check: &'static str, message: impl Into<String>) -> Self {
+        Self::new(check, Status::Skip, message)
+    }
+
+    fn warn(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::new(check, Status::Warn, message).with_fix(fix)
+    }
+
+    fn fail(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::new(check, Status::Fail, message).with_fix(fix)
+    }
+
+    fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `true` when no check failed.
+    pub ok: bool,
+    /// Every check, in the order of the hops.
+    pub checks: Vec<Check>,
+    /// How long the run took.
+    pub elapsed_ms: u64,
+}
+
+impl Report {
+    /// Whether any check failed.
+    pub fn failed(&self) -> bool {
+        !self.ok
+    }
+
+    /// The check named `name` (the first, when there are several).
+    pub fn check(&self, name: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.check == name)
+    }
+
+    /// One line per check, and an indented fix under each one not passed.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for check in &self.checks {
+            let _ = writeln!(
+                out,
+                "{:<5} {:<16} {}",
+                check.status.label(),
+                check.check,
+                check.message
+            );
+            if let Some(fix) = &check.fix {
+                let _ = writeln!(out, "{:<22} fix: {fix}", "");
+            }
+        }
+        let failed = self
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .count();
+        let _ = writeln!(
+            out,
+            "{} in {} ms",
+            match failed {
+                0 => "every check passed or only warned".to_owned(),
+                1 => "1 check failed".to_owned(),
+                n => format!("{n} checks failed"),
+            },
+            self.elapsed_ms
+        );
+        out
+    }
+}
+
+/// What the Lambda environment says about the function, for the skill check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LambdaFacts {
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB.
+    pub memory_mb: Option<u64>,
+    /// The invocation's time when the doctor started (about the function's timeout).
+    pub time_left: Option<Duration>,
+    /// `AWS_REGION`.
+    pub region: Option<String>,
+}
+
+impl LambdaFacts {
+    /// The facts of this process's Lambda environment, with `time_left` of the invocation.
+    pub fn from_env(time_left: Duration) -> Self {
+        Self {
+            memory_mb: std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .ok()
+                .and_then(|m| m.trim().parse().ok()),
+            time_left: Some(time_left),
+            region: std::env::var("AWS_REGION").ok(),
+        }
+    }
+}
+
+/// Runs the checks. Build one per run: it holds its own HTTP client.
+pub struct Doctor {
+    http: Result<reqwest::Client, String>,
+    music_assistant: MaClient,
+}
+
+impl Default for Doctor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Doctor {
+    /// A doctor that trusts exactly what an Echo trusts: the public web PKI.
+    pub fn new() -> Self {
+        Self::with_roots(&[])
+    }
+
+    /// A doctor that also trusts the DER certificates `roots`. For tests, which make their own
+    /// certificate authority on 127.0.0.1; the binaries never call it, so the release build's
+    /// trust store is the public one only.
+    pub fn trusting(roots: &[Vec<u8>]) -> Self {
+        Self::with_roots(roots)
+    }
+
+    fn with_roots(roots: &[Vec<u8>]) -> Self {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(2000))
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ma-alexa-skill-doctor/", env!("CARGO_PKG_VERSION")));
+        for root in roots {
+            match reqwest::Certificate::from_der(root) {
+                Ok(cert) => builder = builder.add_root_certificate(cert),
+                Err(e) => {
+                    return Self {
+                        http: Err(e.to_string()),
+                        music_assistant: MaClient::new(),
+                    }
+                }
+            }
+        }
+        Self {
+            http: builder.build().map_err(|e| e.to_string()),
+            music_assistant: MaClient::new(),
+        }
+    }
+
+    /// Checks every hop with the settings `source` gives; `lambda` when running inside Lambda.
+    pub async fn run(&self, source: &SettingsSource, lambda: Option<&LambdaFacts>) -> Report {
+        let started = Instant::now();
+        // Inside Lambda the run also fits the invocation (the function's timeout may be 7 s).
+        let budget = lambda.and_then(|l| l.time_left).map_or(RUN_BUDGET, |left| {
+            RUN_BUDGET.min(left.saturating_sub(LAMBDA_MARGIN))
+        });
+        let deadline = Deadline::after(budget);
+        let mut checks = Vec::new();
+        match source.current(deadline).await {
+            Err(error) => checks.push(ssm_failure(&source.describe(), &error)),
+            Ok(settings) => {
+                checks.extend(settings_checks(&source.describe(), &settings));
+                let (bridge, ma) = tokio::join!(
+                    self.bridge(&settings, deadline),
+                    self.music_assistant(&settings, deadline)
+                );
+                let (bridge_checks, latest) = bridge;
+                checks.extend(bridge_checks);
+                checks.push(self.stream_host(&settings, latest.as_ref(), deadline).await);
+                checks.extend(ma);
+                checks.extend(skill_checks(settings.skill_id.as_deref(), lambda));
+            }
+        }
+        let ok = checks.iter().all(|c| c.status != Status::Fail);
+        Report {
+            ok,
+            checks,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        self.http.as_ref().map_err(Clone::clone)
+    }
+
+    /// The bridge: DNS, `/ma/latest-url` (reachable, credentials, something pushed, a Music
+    /// Assistant stream) and `/alexa/intents`. Hands back the latest stream for the stream host.
+    async fn bridge(
+        &self,
+        settings: &Settings,
+        deadline: Deadline,
+    ) -> (Vec<Check>, Option<InternalStream>) {
+        const NAME: &str = "bridge";
+        let bridge = match &settings.bridge {
+            Ok(bridge) => bridge,
+            Err(_) => {
+                return (
+                    vec![Check::skip(NAME, "not checked: API_HOSTNAME is not usable")],
+                    None,
+                )
+            }
+        };
+        let host = crate::authority(&bridge.base);
+        if let Err(check) = resolve(NAME, &bridge.base, deadline).await {
+            return (vec![check], None);
+        }
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(e) => {
+                return (
+                    vec![Check::fail(
+                        NAME,
+                        format!("no HTTP client: {e}"),
+                        "report this as a bug",
+                    )],
+                    None,
+                )
+            }
+        };
+        let get = |path: &str| {
+            let mut request = client
+                .get(
+                    bridge
+                        .base
+                        .join(path)
+                        .unwrap_or_else(|_| bridge.base.clone()),
+                )
+                .timeout(step(deadline));
+            if let Some(credentials) = &bridge.credentials {
+                request = request.basic_auth(
+                    &credentials.username,
+                    Some(credentials.password.expose_secret()),
+                );
+            }
+            request.send()
+        };
+        let mut checks = Vec::new();
+        let mut latest = None;
+        match get("ma/latest-url").await {
+            Err(error) => checks.push(transport_failure(NAME, &host, &error, "API_HOSTNAME")),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                match status {
+                    200 => {
+                        let body = response.bytes().await.unwrap_or_default();
+                        let (check, stream) = latest_reply(&host, &body);
+                        checks.push(check);
+                        latest = stream;
+                    }
+                    401 | 403 => checks.push(Check::fail(
+                        NAME,
+                        format!("{host} refused the credentials (HTTP {status})"),
+                        "set API_USERNAME and API_PASSWORD to the bridge's BRIDGE_USERNAME and BRIDGE_PASSWORD",
+                    )),
+                    404 => checks.push(Check::warn(
+                        NAME,
+                        format!("{host} is reachable, credentials accepted, but nothing was pushed yet (HTTP 404)"),
+                        "start playback on the Alexa player in Music Assistant, then run the doctor again",
+                    )),
+                    _ => checks.push(Check::fail(
+                        NAME,
+                        format!("{host} answered /ma/latest-url with HTTP {status}"),
+                        "make the reverse proxy forward GET /ma/latest-url to the bridge (port 5000)",
+                    )),
+                }
+            }
+        }
+        if checks.iter().any(|c| c.status != Status::Fail) {
+            checks.push(intents(get("alexa/intents").await, &host).await);
+        }
+        (checks, latest)
+    }
+
+    /// The public stream host: the latest stream rewritten onto `MA_HOSTNAME`, fetched the way an
+    /// Echo does (DNS, TLS with a publicly trusted certificate, a short ranged GET), and its
+    /// format.
+    async fn stream_host(
+        &self,
+        settings: &Settings,
+        latest: Option<&InternalStream>,
+        deadline: Deadline,
+    ) -> Check {
+        const NAME: &str = "stream host";
+        let Ok(base) = &settings.stream_base else {
+            return Check::skip(NAME, "not checked: MA_HOSTNAME is not usable");
+        };
+        let Some(latest) = latest else {
+            return Check::skip(NAME, "not checked: no stream from the bridge to try");
+        };
+        let public = match base.rewrite(latest.url()) {
+            Ok(public) => public,
+            Err(e) => {
+                return Check::fail(
+                    NAME,
+                    e.to_string(),
+                    "shorten Music Assistant's stream address (its base path or player names)",
+                )
+            }
+        };
+        let Ok(url) = Url::parse(public.as_str()) else {
+            return Check::fail(
+                NAME,
+                "the public stream address does not parse",
+                "check MA_HOSTNAME",
+            );
+        };
+        let host = crate::authority(&url);
+        if let Err(check) = resolve(NAME, &url, deadline).await {
+            return check;
+        }
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(e) => {
+                return Check::fail(NAME, format!("no HTTP client: {e}"), "report this as a bug")
+            }
+        };
+        let answer = client
+            .get(url.clone())
+            .header(reqwest::header::RANGE, "bytes=0-1023")
+            .timeout(step(deadline))
+            .send()
+            .await;
+        // Only the headers are read: the body of a live stream never ends.
+        let response = match answer {
+            Ok(response) => response,
+            Err(error) => return transport_failure(NAME, &host, &error, "MA_HOSTNAME"),
+        };
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        drop(response);
+        match status {
+            200 | 206 => stream_format(&host, &content_type),
+            404 => Check::fail(
+                NAME,
+                format!("{host} answered the latest stream with HTTP 404"),
+                "make the reverse proxy forward /flow/ and /single/ to Music Assistant's stream port (8097); if it does, the stream has ended: play something and run the doctor again",
+            ),
+            _ => Check::fail(
+                NAME,
+                format!("{host} answered the latest stream with HTTP {status}"),
+                "make the reverse proxy forward /flow/ and /single/ to Music Assistant's stream port (8097), without authentication (Echo devices cannot send any)",
+            ),
+        }
+    }
+
+    /// Music Assistant's API: reachable, token accepted, version, its Alexa players, and every
+    /// `DEVICE_PLAYERS` entry naming one of its players.
+    async fn music_assistant(&self, settings: &Settings, deadline: Deadline) -> Vec<Check> {
+        const NAME: &str = "music assistant";
+        let ma = match &settings.music_assistant {
+            Ok(ma) => ma,
+            Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+                return vec![Check::skip(
+                    NAME,
+                    "not configured (MA_API_URL): queue control and playing by name are off",
+                )]
+            }
+            Err(_) => {
+                return vec![Check::skip(
+                    NAME,
+                    "not checked: its settings are not usable",
+                )]
+            }
+        };
+        let host = crate::authority(&ma.base);
+        if let Err(check) = resolve(NAME, &ma.base, deadline).await {
+            return vec![check];
+        }
+        let version = self.server_version(&ma.base, deadline).await;
+        let players = match self.music_assistant.players(ma, deadline).await {
+            Ok(players) => players,
+            Err(error) => return vec![ma_failure(NAME, &host, &error)],
+        };
+        let version = version.map_or_else(String::new, |v| format!(" {v}"));
+        let alexa: Vec<&Player> = players.iter().filter(|p| p.is_alexa()).collect();
+        let mut checks = vec![if alexa.is_empty() {
+            Check::warn(
+                NAME,
+                format!("Music Assistant{version} at {host} accepted the token, but has no Alexa players"),
+                "add the Alexa provider in Music Assistant and log in with your Amazon account (or the token's user cannot see those players)",
+            )
+        } else {
+            Check::pass(
+                NAME,
+                format!(
+                    "Music Assistant{version} at {host} accepted the token; Alexa players: {}",
+                    names(alexa.iter().map(|p| p.player_id.as_str()))
+                ),
+            )
+        }];
+        if let Ok(device_players) = &settings.device_players {
+            let mut entries: Vec<(&String, &String)> = device_players.iter().collect();
+            entries.sort();
+            for (_, player) in entries {
+                if !players.iter().any(|p| &p.player_id == player) {
+                    checks.push(Check::fail(
+                        "device players",
+                        format!(
+                            "DEVICE_PLAYERS names '{player}', which Music Assistant does not have"
+                        ),
+                        format!(
+                            "use a player id Music Assistant has: {}",
+                            names(players.iter().map(|p| p.player_id.as_str()))
+                        ),
+                    ));
+                }
+            }
+        }
+        checks
+    }
+
+    /// `GET /info`'s `server_version`, when Music Assistant tells.
+    async fn server_version(&self, base: &Url, deadline: Deadline) -> Option<String> {
+        let client = self.client().ok()?;
+        let response = client
+            .get(base.join("info").ok()?)
+            .timeout(step(deadline))
+            .send()
+            .await
+            .ok()?;
+        let body = response.bytes().await.ok()?;
+        let info: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        info.get("server_version")
+            .and_then(serde_json::Value::as_str)
+            .map(|v| crate::logging::capped(v, 40).into_owned())
+    }
+}
+
+/// Where the settings came from, each setting present and valid; secrets as set or not set.
+fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
+    let set = |present: bool| if present { "set" } else { "not set" };
+    let bridge_host = settings
+        .bridge
+        .as_ref()
+        .ok()
+        .map(|b| crate::authority(&b.base));
+    let credentials = settings
+        .bridge
+        .as_ref()
+        .ok()
+        .and_then(|b| b.credentials.as_ref());
+    let ma = match &settings.music_assistant {
+        Ok(ma) => format!(
+            "MA_API_URL {}, MA_API_TOKEN set",
+            crate::authority(&ma.base)
+        ),
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => "MA_API_URL not set".into(),
+        Err(_) => "MA_API_URL/MA_API_TOKEN not usable".into(),
+    };
+    let devices = settings.device_players.as_ref().map_or(0, HashMap::len);
+    let summary = format!(
+        "from {source}: API_HOSTNAME {}, API_USERNAME/API_PASSWORD {}, MA_HOSTNAME {}, SKILL_ID {}, {ma}, DEVICE_PLAYERS {devices} device(s)",
+        bridge_host.as_deref().unwrap_or("unusable"),
+        set(credentials.is_some()),
+        if settings.stream_base.is_ok() { "set" } else { "unusable" },
+        set(settings.skill_id.is_some()),
+    );
+    let problems: Vec<&SettingsError> = settings.problems().collect();
+    let mut checks = vec![if problems.is_empty() {
+        Check::pass("settings", summary)
+    } else {
+        Check::new("settings", Status::Fail, summary)
+    }];
+    for problem in problems {
+        checks.push(Check::fail(
+            "settings",
+            problem.to_string(),
+            format!(
+                "set {} as the README's Settings table describes",
+                problem.name()
+            ),
+        ));
+    }
+    if settings.bridge.is_ok() && credentials.is_none() {
+        checks.push(Check::warn(
+            "settings",
+            "the bridge is called without credentials",
+            "set BRIDGE_USERNAME and BRIDGE_PASSWORD on the bridge and the same values as API_USERNAME and API_PASSWORD here: it is reachable from the internet",
+        ));
+    }
+    checks
+}
+
+/// The settings could not be loaded from SSM: what went wrong and what to change.
+fn ssm_failure(source: &str, error: &SsmError) -> Check {
+    let fix = match error {
+        SsmError::AccessDenied { .. } => "give the function's role ssm:GetParametersByPath on the parameter path and kms:Decrypt through SSM (the SAM template does); locally, use credentials that may",
+        SsmError::NotFound { .. } => "check SSM_PARAMETER_PREFIX and the region: the path, or the KMS key of a SecureString, does not exist there",
+        SsmError::Throttled { .. } => "SSM throttled the calls: run again in a minute, and keep CONFIG_TTL_SECONDS at 300 or more",
+        SsmError::Unreachable { .. } | SsmError::TimedOut { .. } => "check AWS_REGION (the same region as the parameters) and the network path to SSM",
+        SsmError::Other { .. } => "read the error above; the SSM parameters must be readable with GetParametersByPath",
+    };
+    Check::fail("settings", format!("from {source}: {error}"), fix)
+}
+
+/// The latest-url reply: the bridge's JSON with a Music Assistant stream, and its URL era.
+fn latest_reply(host: &str, body: &[u8]) -> (Check, Option<InternalStream>) {
+    const NAME: &str = "bridge";
+    let Ok(reply) = serde_json::from_slice::<LatestReply>(body) else {
+        return (
+            Check::fail(
+                NAME,
+                format!(
+                    "{host} answered /ma/latest-url with something that is not the bridge's JSON"
+                ),
+                "point API_HOSTNAME at the bridge (the proxy answers for another service there)",
+            ),
+            None,
+        );
+    };
+    let Some(raw) = reply.stream_url.filter(|u| !u.trim().is_empty()) else {
+        return (
+            Check::fail(
+                NAME,
+                format!("{host} holds no streamUrl"),
+                "start playback on the Alexa player in Music Assistant",
+            ),
+            None,
+        );
+    };
+    match InternalStream::parse(&raw) {
+        None => (
+            Check::fail(
+                NAME,
+                format!("{host} holds a streamUrl that is not a Music Assistant stream"),
+                "only Music Assistant should push to the bridge: check what else calls /ma/push-url",
+            ),
+            None,
+        ),
+        Some(stream) => (
+            Check::pass(
+                NAME,
+                format!(
+                    "{host} is reachable, credentials accepted; latest stream {}",
+                    stream_era(stream.url())
+                ),
+            ),
+            Some(stream),
+        ),
+    }
+}
+
+/// Which Music Assistant era built a stream URL, from its path.
+fn stream_era(url: &Url) -> String {
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let route = segments.first().copied().unwrap_or("");
+    if !["flow", "single"].contains(&route) {
+        return format!("on /{route}/ (not a queue stream)");
+    }
+    match segments.len() - 1 {
+        2 => format!("/{route}/{{queue}}/{{item}}: Music Assistant up to early 2025"),
+        3 => format!("/{route}/{{session}}/{{queue}}/{{item}}: Music Assistant 2025"),
+        4 => format!("/{route}/{{session}}/{{queue}}/{{item}}/{{player}}: Music Assistant 2026"),
+        _ => format!("on /{route}/ with a path this skill does not know"),
+    }
+}
+
+/// `/alexa/intents`: this project's bridge names the skill's invocation there.
+async fn intents(answer: Result<reqwest::Response, reqwest::Error>, host: &str) -> Check {
+    const NAME: &str = "bridge intents";
+    let run_ours = "run this project's bridge (ma-alexa-bridge), which serves it";
+    let response = match answer {
+        Ok(response) => response,
+        Err(_) => {
+            return Check::warn(
+                NAME,
+                format!("{host} did not answer /alexa/intents"),
+                run_ours,
+            )
+        }
+    };
+    match response.status().as_u16() {
+        200 => {}
+        404 => {
+            return Check::warn(
+                NAME,
+                format!("{host} has no /alexa/intents here (HTTP 404)"),
+                "Music Assistant reads it on the LAN, so a proxy that exposes only /ma/latest-url is fine; but the Node bridge has none, and without it Music Assistant's pause, resume and stop fail: run ma-alexa-bridge",
+            )
+        }
+        status => {
+            return Check::warn(NAME, format!("{host} answered /alexa/intents with HTTP {status}"), run_ours)
+        }
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    let invocation: Option<String> = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("invocationName")?.as_str().map(str::to_owned));
+    match invocation {
+        Some(name) if name.eq_ignore_ascii_case(INVOCATION) => Check::pass(
+            NAME,
+            format!("{host} serves /alexa/intents for the invocation '{INVOCATION}'"),
+        ),
+        Some(name) => Check::fail(
+            NAME,
+            format!(
+                "{host} names the invocation '{}', but Music Assistant speaks '{INVOCATION}'",
+                crate::logging::capped(&name, 60)
+            ),
+            "keep the skill's invocation name 'music assistant' in every language's model",
+        ),
+        None => Check::warn(
+            NAME,
+            format!("{host} answered /alexa/intents without an invocationName"),
+            run_ours,
+        ),
+    }
+}
+
+/// What an Echo gets from the stream host, by content type.
+fn stream_format(host: &str, content_type: &str) -> Check {
+    const NAME: &str = "stream host";
+    let format = match content_type {
+        "audio/mpeg" | "audio/mp3" | "audio/mpeg3" => "MP3",
+        "audio/aac" | "audio/aacp" | "audio/mp4" | "audio/x-m4a" | "audio/m4a" => "AAC",
+        "application/vnd.apple.mpegurl" | "application/x-mpegurl" | "audio/mpegurl" | "audio/x-mpegurl" => "HLS",
+        "audio/flac" | "audio/x-flac" => {
+            return Check::fail(
+                NAME,
+                format!("{host} serves the stream as FLAC, which Echo devices cannot play"),
+                "in Music Assistant, set the Echo player's output codec to MP3 (Settings, Players, the Echo, Audio)",
+            )
+        }
+        "text/html" | "text/plain" | "application/json" | "" => {
+            return Check::fail(
+                NAME,
+                format!("{host} answers the stream address with {} instead of audio", if content_type.is_empty() { "no content type" } else { content_type }),
+                "make the reverse proxy forward /flow/ and /single/ to Music Assistant's stream port (8097), not to its web interface or another service",
+            )
+        }
+        other if other.starts_with("audio/") => {
+            return Check::warn(
+                NAME,
+                format!("{host} serves the stream as {other}, which Echo devices may not play"),
+                "in Music Assistant, set the Echo player's output codec to MP3",
+            )
+        }
+        other => {
+            return Check::fail(
+                NAME,
+                format!("{host} answers the stream address with {other} instead of audio"),
+                "make the reverse proxy forward /flow/ and /single/ to Music Assistant's stream port (8097)",
+            )
+        }
+    };
+    Check::pass(
+        NAME,
+        format!(
+            "{host}: trusted certificate, the proxy forwards streams, {format} plays on an Echo"
+        ),
+    )
+}
+
+/// `SKILL_ID` well-formed; inside Lambda, memory, timeout and region.
+fn skill_checks(skill_id: Option<&str>, lambda: Option<&LambdaFacts>) -> Vec<Check> {
+    const NAME: &str = "skill";
+    let mut checks = vec![match skill_id {
+        None => Check::warn(
+            NAME,
+            "SKILL_ID is not set: the function answers any skill",
+            "set SKILL_ID to your skill's id (amzn1.ask.skill.…, from the Alexa developer console)",
+        ),
+        Some(id) if is_skill_id(id) => Check::pass(NAME, format!("SKILL_ID {id}")),
+        Some(_) => Check::fail(
+            NAME,
+            "SKILL_ID is not a skill id (amzn1.ask.skill. followed by a UUID)",
+            "copy the skill id from the Alexa developer console's skill list",
+        ),
+    }];
+    let Some(lambda) = lambda else {
+        return checks;
+    };
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    if let Some(memory) = lambda.memory_mb {
+        found.push(format!("{memory} MB"));
+        if memory < 128 {
+            problems.push(("memory below 128 MB".to_owned(), "give the function 128 MB"));
+        }
+    }
+    if let Some(left) = lambda.time_left {
+        let seconds = left.as_secs_f64();
+        found.push(format!("about {seconds:.0} s per invocation"));
+        if left < Duration::from_secs(4) {
+            problems.push((
+                "the timeout leaves less than 4 s".to_owned(),
+                "set the function's timeout to 7 s (Alexa waits 8 s)",
+            ));
+        }
+    }
+    if let Some(region) = &lambda.region {
+        found.push(format!("region {region}"));
+        if !ALEXA_REGIONS.contains(&region.as_str()) {
+            problems.push((
+                format!("Alexa does not call Lambda functions in {region}"),
+                "deploy in us-east-1 (North America), eu-west-1 (Europe, India) or us-west-2 (Far East), with the SSM parameters in the same region",
+            ));
+        }
+    }
+    checks.push(match problems.first() {
+        None => Check::pass("lambda", found.join(", ")),
+        Some((message, fix)) => {
+            Check::warn("lambda", format!("{}: {message}", found.join(", ")), *fix)
+        }
+    });
+    checks
+}
+
+/// `amzn1.ask.skill.` and a UUID.
+fn is_skill_id(id: &str) -> bool {
+    let Some(uuid) = id.strip_prefix("amzn1.ask.skill.") else {
+        return false;
+    };
+    let groups: Vec<&str> = uuid.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Resolves the host of `url` (the first hop an Echo or the skill takes).
+async fn resolve(check: &'static str, url: &Url, deadline: Deadline) -> Result<(), Check> {
+    let host = url.host_str().unwrap_or("");
+    let port = url.port_or_known_default().unwrap_or(443);
+    let lookup = tokio::net::lookup_host((host.trim_matches(['[', ']']), port));
+    match tokio::time::timeout(Duration::from_millis(2000).min(step(deadline)), lookup)
+        .await
+        .map(|found| found.map(|mut addresses| addresses.next().is_some()))
+    {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => Err(Check::fail(
+            check,
+            format!("{host} resolves to no address"),
+            "add a DNS record for it",
+        )),
+        Ok(Err(e)) => Err(Check::fail(
+            check,
+            format!("cannot resolve {host}: {e}"),
+            "check the name and its DNS record",
+        )),
+        Err(_) => Err(Check::fail(
+            check,
+            format!("resolving {host} took more than 2 s"),
+            "check this machine's DNS",
+        )),
+    }
+}
+
+/// A request that got no HTTP answer: refused, TLS, timeout; TLS problems named precisely.
+fn transport_failure(
+    check: &'static str,
+    host: &str,
+    error: &reqwest::Error,
+    setting: &str,
+) -> Check {
+    let chain = crate::error_chain(error);
+    let tls = |what: &str, fix: &str| {
+        Check::fail(check, format!("{host}: the TLS certificate {what}"), fix)
+    };
+    if chain.contains("UnknownIssuer")
+        || chain.contains("unknown issuer")
+        || chain.contains("self-signed")
+        || chain.contains("SelfSigned")
+    {
+        return tls(
+            "is not publicly trusted (self-signed or from a private CA)",
+            "use a certificate from a public CA such as Let's Encrypt: Echo devices refuse self-signed and private-CA certificates",
+        );
+    }
+    if chain.contains("NotValidForName") || chain.contains("not valid for name") {
+        return tls(
+            "is not valid for this host name",
+            "get a certificate that names this host (or fix the DNS record)",
+        );
+    }
+    if chain.contains("Expired") || chain.contains("expired") {
+        return tls(
+            "has expired",
+            "renew the certificate (automatic renewal: Caddy, certbot)",
+        );
+    }
+    if error.is_timeout() {
+        return Check::fail(check, format!("{host} did not answer in time (at most {} s)", STEP_TIMEOUT.as_secs()), format!("check that {setting} points at the right host and port, and the firewall lets it through"));
+    }
+    Check::fail(
+        check,
+        format!(
+            "could not reach {host}: {}",
+            crate::logging::capped(&chain, 160)
+        ),
+        format!("check {setting}, the reverse proxy and the port forwarding"),
+    )
+}
+
+/// A Music Assistant failure, with its fix.
+fn ma_failure(check: &'static str, host: &str, error: &MaError) -> Check {
+    let fix = match error {
+        MaError::Unauthorized { .. } => "create a long-lived token in Music Assistant (your profile, Long-lived access tokens) and store it as MA_API_TOKEN",
+        MaError::Forbidden { .. } => "use a token of a user who may read players",
+        MaError::SetupRequired { .. } => "finish Music Assistant's onboarding first",
+        MaError::Unreachable { .. } | MaError::TimedOut { .. } => "check MA_API_URL and the reverse proxy in front of Music Assistant's web server (port 8095)",
+        _ => "check MA_API_URL: it must be Music Assistant's web server (port 8095)",
+    };
+    let _ = host;
+    Check::fail(check, error.to_string(), fix)
+}
+
+/// Up to eight names, quoted, then how many more.
+fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = all.collect();
+    if all.is_empty() {
+        return "none".into();
+    }
+    let mut shown: Vec<String> = all.iter().take(8).map(|n| format!("'{n}'")).collect();
+    if all.len() > 8 {
+        shown.push(format!("and {} more", all.len() - 8));
+    }
+    shown.join(", ")
+}
