@@ -144,6 +144,23 @@ pub enum QueueCommand {
     Shuffle(bool),
     /// `player_queues/repeat`.
     Repeat(RepeatMode),
+    /// `player_queues/transfer` of this queue to `to`, playing on there.
+    Transfer {
+        /// The queue that takes over.
+        to: QueueId,
+    },
+    /// `player_queues/pause`.
+    Pause,
+    /// `player_queues/stop`.
+    Stop,
+    /// `player_queues/resume`.
+    Resume,
+    /// `players/cmd/volume_set` of the queue's player (a queue's id is its player's id), 0–100.
+    VolumeSet(u8),
+    /// `players/cmd/volume_up` of the queue's player, by the player's own step.
+    VolumeUp,
+    /// `players/cmd/volume_down`.
+    VolumeDown,
 }
 
 /// `repeat_mode` of `player_queues/repeat`.
@@ -185,6 +202,19 @@ impl QueueCommand {
                 "player_queues/repeat",
                 json!({ "queue_id": queue_id, "repeat_mode": mode }),
             ),
+            Self::Transfer { to } => (
+                "player_queues/transfer",
+                json!({ "source_queue_id": queue_id, "target_queue_id": to.as_str(), "auto_play": true }),
+            ),
+            Self::Pause => ("player_queues/pause", json!({ "queue_id": queue_id })),
+            Self::Stop => ("player_queues/stop", json!({ "queue_id": queue_id })),
+            Self::Resume => ("player_queues/resume", json!({ "queue_id": queue_id })),
+            Self::VolumeSet(level) => (
+                "players/cmd/volume_set",
+                json!({ "player_id": queue_id, "volume_level": level }),
+            ),
+            Self::VolumeUp => ("players/cmd/volume_up", json!({ "player_id": queue_id })),
+            Self::VolumeDown => ("players/cmd/volume_down", json!({ "player_id": queue_id })),
         }
     }
 }
@@ -206,6 +236,24 @@ pub struct Player {
     /// The queue feeding the player, when Music Assistant is the source.
     #[serde(default)]
     pub active_source: Option<String>,
+    /// The name the owner gave it ("Living Room Sonos"); on older servers the provider's name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The provider's name (older servers: `display_name` is the owner's).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether it can play now (`false`: switched off, unplugged, unreachable).
+    #[serde(default)]
+    pub available: Option<bool>,
+    /// Whether the owner enabled it in Music Assistant.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Hidden from Music Assistant's interface.
+    #[serde(default)]
+    pub hide_in_ui: Option<bool>,
+    /// Older servers' name for `hide_in_ui`.
+    #[serde(default)]
+    pub hide_player_in_ui: Option<bool>,
 }
 
 impl Player {
@@ -217,6 +265,26 @@ impl Player {
     /// Whether it belongs to Music Assistant's Alexa provider.
     pub fn is_alexa(&self) -> bool {
         self.provider == "alexa" || self.provider.starts_with("alexa--")
+    }
+
+    /// The name people know it by: the owner's name, else the provider's, else its id.
+    pub fn spoken_name(&self) -> &str {
+        [&self.display_name, &self.name]
+            .into_iter()
+            .flatten()
+            .map(|n| n.trim())
+            .find(|n| !n.is_empty())
+            .unwrap_or(&self.player_id)
+    }
+
+    /// Whether it can play now (servers that do not say: yes).
+    pub fn is_available(&self) -> bool {
+        self.available.unwrap_or(true)
+    }
+
+    /// Whether the owner enabled it and shows it (servers that do not say: yes).
+    pub fn is_listed(&self) -> bool {
+        self.enabled.unwrap_or(true) && !self.hide_in_ui.or(self.hide_player_in_ui).unwrap_or(false)
     }
 }
 
@@ -625,7 +693,12 @@ impl MusicAssistant for MaClient {
     }
 
     async fn players(&self, ma: &MaSettings, deadline: Deadline) -> Result<Vec<Player>, MaError> {
-        self.call(ma, "players/all", &json!({}), deadline).await
+        // A player of an unexpected shape is left out rather than failing the whole list.
+        let all: Vec<Value> = self.call(ma, "players/all", &json!({}), deadline).await?;
+        Ok(all
+            .into_iter()
+            .filter_map(|p| serde_json::from_value::<Player>(p).ok())
+            .collect())
     }
 
     async fn send(

@@ -119,6 +119,44 @@ pub enum Phrase {
     StartOverRequested,
     /// Queue control without the Music Assistant API settings.
     QueueControlNeedsMusicAssistant,
+    /// Playing in other rooms needs Music Assistant's API settings.
+    RoomsNeedMusicAssistant,
+    /// Two or more players fit the room: `{rooms}` ("A, B or C").
+    WhichRoom,
+    /// Said when the user stays silent after `WhichRoom`.
+    WhichRoomReprompt,
+    /// No player fits `{room}`; `{rooms}` are some Music Assistant has ("A, B and C").
+    UnknownRoom,
+    /// Music Assistant has no player to play on.
+    NoRooms,
+    /// The player `{room}` is switched off or unreachable.
+    RoomUnavailable,
+    /// Playing `{title}` in `{room}`.
+    PlayingInRoom,
+    /// Playing `{title}` by `{artist}` in `{room}`.
+    PlayingByArtistInRoom,
+    /// Asked to play `{title}` in `{room}`, not confirmed in time.
+    PlayInRoomRequested,
+    /// The music moved to `{room}`.
+    MovedTo,
+    /// `{room}`'s volume is now `{level}`.
+    VolumeSet,
+    /// `{room}` is louder by a step.
+    VolumeUp,
+    /// `{room}` is quieter by a step.
+    VolumeDown,
+    /// No usable volume was heard.
+    VolumeWhat,
+    /// `{room}` paused.
+    RoomPaused,
+    /// `{room}` stopped.
+    RoomStopped,
+    /// `{room}` plays again.
+    RoomResumed,
+    /// `{room}` skipped to the next item.
+    RoomNext,
+    /// `{room}` went back an item.
+    RoomPrevious,
     /// What plays: `{title}`, `{artist}`, `{album}`.
     NowPlayingFull,
     /// What plays: `{title}`, `{artist}`.
@@ -455,6 +493,177 @@ impl Phrase {
                 "Om over te slaan, terug te gaan, te shufflen en te herhalen, moet deze skill de webserver van Music Assistant kunnen bereiken, en dat is niet ingesteld. Vraag de eigenaar om MA API URL en MA API TOKEN in te stellen. Muziek die je in Music Assistant start, speelt nog steeds.",
                 "Para pular, voltar, embaralhar e repetir, esta skill precisa acessar o servidor web do Music Assistant, e isso não está configurado. Peça ao dono para definir MA API URL e MA API TOKEN. Músicas iniciadas no Music Assistant continuam tocando.",
             ],
+            Self::RoomsNeedMusicAssistant => [
+                "Playing in other rooms needs this skill to reach Music Assistant's web server, and it is not configured to. Ask the owner to set MA API URL and MA API TOKEN.",
+                "Für andere Räume braucht dieser Skill eine Verbindung zum Webserver von Music Assistant, und die ist nicht eingerichtet. Bitte den Besitzer, MA API URL und MA API TOKEN zu setzen.",
+                "Para otras habitaciones, esta skill necesita conectarse al servidor web de Music Assistant, y no está configurada para ello. Pide al propietario que configure MA API URL y MA API TOKEN.",
+                "Pour les autres pièces, cette skill doit joindre le serveur web de Music Assistant, et elle n'est pas configurée pour cela. Demandez au propriétaire de définir MA API URL et MA API TOKEN.",
+                "Per le altre stanze, questa skill deve raggiungere il server web di Music Assistant, e non è configurata per farlo. Chiedi al proprietario di impostare MA API URL e MA API TOKEN.",
+                "Voor andere kamers moet deze skill de webserver van Music Assistant kunnen bereiken, en dat is niet ingesteld. Vraag de eigenaar om MA API URL en MA API TOKEN in te stellen.",
+                "Para outros cômodos, esta skill precisa acessar o servidor web do Music Assistant, e isso não está configurado. Peça ao dono para definir MA API URL e MA API TOKEN.",
+            ],
+            Self::WhichRoom => [
+                "Which one: {rooms}?",
+                "Welcher: {rooms}?",
+                "¿Cuál: {rooms}?",
+                "Lequel : {rooms} ?",
+                "Quale: {rooms}?",
+                "Welke: {rooms}?",
+                "Qual: {rooms}?",
+            ],
+            Self::WhichRoomReprompt => [
+                "Which room?",
+                "Welcher Raum?",
+                "¿Qué habitación?",
+                "Quelle pièce ?",
+                "Quale stanza?",
+                "Welke kamer?",
+                "Qual cômodo?",
+            ],
+            Self::UnknownRoom => [
+                "I don't know a room called {room}. Music Assistant has {rooms}.",
+                "Einen Raum namens {room} kenne ich nicht. Music Assistant hat {rooms}.",
+                "No conozco ninguna habitación llamada {room}. Music Assistant tiene {rooms}.",
+                "Je ne connais pas de pièce appelée {room}. Music Assistant a {rooms}.",
+                "Non conosco una stanza chiamata {room}. Music Assistant ha {rooms}.",
+                "Ik ken geen kamer die {room} heet. Music Assistant heeft {rooms}.",
+                "Não conheço nenhum cômodo chamado {room}. O Music Assistant tem {rooms}.",
+            ],
+            Self::NoRooms => [
+                "Music Assistant has no speakers I can play on right now.",
+                "Music Assistant hat gerade keine Lautsprecher, auf denen ich spielen kann.",
+                "Music Assistant no tiene ahora altavoces en los que pueda reproducir.",
+                "Music Assistant n'a pour l'instant aucune enceinte sur laquelle je peux jouer.",
+                "Music Assistant al momento non ha altoparlanti su cui posso riprodurre.",
+                "Music Assistant heeft nu geen speakers waarop ik kan afspelen.",
+                "O Music Assistant não tem agora nenhum alto-falante em que eu possa tocar.",
+            ],
+            Self::RoomUnavailable => [
+                "{room} is not available right now.",
+                "{room} ist gerade nicht verfügbar.",
+                "{room} no está disponible ahora mismo.",
+                "{room} n'est pas disponible pour le moment.",
+                "{room} non è disponibile al momento.",
+                "{room} is nu niet beschikbaar.",
+                "{room} não está disponível agora.",
+            ],
+            Self::PlayingInRoom => [
+                "Playing {title} in the {room}.",
+                "Ich spiele {title} im Raum {room}.",
+                "Reproduciendo {title} en {room}.",
+                "Lecture de {title} : {room}.",
+                "Riproduco {title} in {room}.",
+                "Ik speel {title} in de {room}.",
+                "Tocando {title} em {room}.",
+            ],
+            Self::PlayingByArtistInRoom => [
+                "Playing {title} by {artist} in the {room}.",
+                "Ich spiele {title} von {artist} im Raum {room}.",
+                "Reproduciendo {title} de {artist} en {room}.",
+                "Lecture de {title} par {artist} : {room}.",
+                "Riproduco {title} di {artist} in {room}.",
+                "Ik speel {title} van {artist} in de {room}.",
+                "Tocando {title} de {artist} em {room}.",
+            ],
+            Self::PlayInRoomRequested => [
+                "I've asked Music Assistant to play {title} in the {room}; it hasn't confirmed yet.",
+                "Ich habe Music Assistant gebeten, {title} im Raum {room} zu spielen; es hat noch nicht bestätigt.",
+                "He pedido a Music Assistant que reproduzca {title} en {room}; aún no lo ha confirmado.",
+                "J'ai demandé à Music Assistant de jouer {title} : {room} ; il n'a pas encore confirmé.",
+                "Ho chiesto a Music Assistant di riprodurre {title} in {room}; non ha ancora confermato.",
+                "Ik heb Music Assistant gevraagd {title} in de {room} te spelen; het heeft nog niet bevestigd.",
+                "Pedi ao Music Assistant para tocar {title} em {room}; ele ainda não confirmou.",
+            ],
+            Self::MovedTo => [
+                "Moved to the {room}.",
+                "Die Musik läuft jetzt im Raum {room}.",
+                "Movido a {room}.",
+                "Musique déplacée : {room}.",
+                "Spostato in {room}.",
+                "Verplaatst naar de {room}.",
+                "Movido para {room}.",
+            ],
+            Self::VolumeSet => [
+                "{room} volume {level}.",
+                "Lautstärke {room}: {level}.",
+                "Volumen de {room}: {level}.",
+                "Volume {room} : {level}.",
+                "Volume {room}: {level}.",
+                "Volume {room}: {level}.",
+                "Volume de {room}: {level}.",
+            ],
+            Self::VolumeUp => [
+                "Turned the {room} up.",
+                "{room} ist jetzt lauter.",
+                "Subí el volumen de {room}.",
+                "Volume augmenté : {room}.",
+                "Ho alzato il volume in {room}.",
+                "De {room} staat harder.",
+                "Aumentei o volume de {room}.",
+            ],
+            Self::VolumeDown => [
+                "Turned the {room} down.",
+                "{room} ist jetzt leiser.",
+                "Bajé el volumen de {room}.",
+                "Volume baissé : {room}.",
+                "Ho abbassato il volume in {room}.",
+                "De {room} staat zachter.",
+                "Diminuí o volume de {room}.",
+            ],
+            Self::VolumeWhat => [
+                "Say a volume from 0 to 100, or louder or quieter.",
+                "Sag eine Lautstärke von 0 bis 100, oder lauter oder leiser.",
+                "Di un volumen de 0 a 100, o más alto o más bajo.",
+                "Dites un volume de 0 à 100, ou plus fort ou moins fort.",
+                "Di' un volume da 0 a 100, oppure più alto o più basso.",
+                "Zeg een volume van 0 tot 100, of harder of zachter.",
+                "Diga um volume de 0 a 100, ou mais alto ou mais baixo.",
+            ],
+            Self::RoomPaused => [
+                "Paused the {room}.",
+                "Pause im Raum {room}.",
+                "Pausado en {room}.",
+                "Pause : {room}.",
+                "In pausa in {room}.",
+                "De {room} is gepauzeerd.",
+                "Pausado em {room}.",
+            ],
+            Self::RoomStopped => [
+                "Stopped the {room}.",
+                "Gestoppt im Raum {room}.",
+                "Detenido en {room}.",
+                "Arrêté : {room}.",
+                "Fermato in {room}.",
+                "De {room} is gestopt.",
+                "Parado em {room}.",
+            ],
+            Self::RoomResumed => [
+                "Resumed the {room}.",
+                "Weiter im Raum {room}.",
+                "Reanudado en {room}.",
+                "Reprise : {room}.",
+                "Ripreso in {room}.",
+                "De {room} speelt weer.",
+                "Retomado em {room}.",
+            ],
+            Self::RoomNext => [
+                "Next track in the {room}.",
+                "Nächster Titel im Raum {room}.",
+                "Siguiente canción en {room}.",
+                "Morceau suivant : {room}.",
+                "Brano successivo in {room}.",
+                "Volgend nummer in de {room}.",
+                "Próxima faixa em {room}.",
+            ],
+            Self::RoomPrevious => [
+                "Previous track in the {room}.",
+                "Vorheriger Titel im Raum {room}.",
+                "Canción anterior en {room}.",
+                "Morceau précédent : {room}.",
+                "Brano precedente in {room}.",
+                "Vorig nummer in de {room}.",
+                "Faixa anterior em {room}.",
+            ],
             Self::NowPlayingFull => [
                 "This is {title} by {artist}, from {album}.",
                 "Das ist {title} von {artist}, aus {album}.",
@@ -707,6 +916,37 @@ pub fn say(phrase: Phrase, language: Language) -> String {
     phrase.text(language).to_owned()
 }
 
+/// How the last two names of a spoken list are joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// "A, B and C".
+    And,
+    /// "A, B or C".
+    Or,
+}
+
+/// `names` as one spoken list in `language`: "A", "A and B", "A, B and C".
+pub fn list(names: &[&str], join: Join, language: Language) -> String {
+    let word = match (join, language) {
+        (Join::And, Language::English) => "and",
+        (Join::And, Language::German) => "und",
+        (Join::And, Language::Spanish) => "y",
+        (Join::And, Language::French) => "et",
+        (Join::And, Language::Italian | Language::Portuguese) => "e",
+        (Join::And, Language::Dutch) => "en",
+        (Join::Or, Language::English) => "or",
+        (Join::Or, Language::German) => "oder",
+        (Join::Or, Language::Spanish | Language::Italian) => "o",
+        (Join::Or, Language::French | Language::Portuguese) => "ou",
+        (Join::Or, Language::Dutch) => "of",
+    };
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}
+
 /// `phrase` in `language` with its `{placeholders}` filled from `values`, in one pass: a value
 /// that itself contains `{artist}` (a song title can) is never expanded again.
 pub fn say_with(phrase: Phrase, language: Language, values: &[(&str, &str)]) -> String {
@@ -796,7 +1036,7 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 57] = [
+    const ALL_PHRASES: [Phrase; 76] = [
         Phrase::Help,
         Phrase::HelpWithoutMusicAssistant,
         Phrase::HelpReprompt,
@@ -827,6 +1067,25 @@ mod tests {
         Phrase::PreviousRequested,
         Phrase::StartOverRequested,
         Phrase::QueueControlNeedsMusicAssistant,
+        Phrase::RoomsNeedMusicAssistant,
+        Phrase::WhichRoom,
+        Phrase::WhichRoomReprompt,
+        Phrase::UnknownRoom,
+        Phrase::NoRooms,
+        Phrase::RoomUnavailable,
+        Phrase::PlayingInRoom,
+        Phrase::PlayingByArtistInRoom,
+        Phrase::PlayInRoomRequested,
+        Phrase::MovedTo,
+        Phrase::VolumeSet,
+        Phrase::VolumeUp,
+        Phrase::VolumeDown,
+        Phrase::VolumeWhat,
+        Phrase::RoomPaused,
+        Phrase::RoomStopped,
+        Phrase::RoomResumed,
+        Phrase::RoomNext,
+        Phrase::RoomPrevious,
         Phrase::NowPlayingFull,
         Phrase::NowPlayingTitleArtist,
         Phrase::NowPlayingTitle,

@@ -87,6 +87,13 @@ fn expected(
             "player_queues/get",
             "players/add_currently_playing_to_favorites",
         ],
+        // Rooms: the players are read to find the room; the Echo's bridge is never asked.
+        "play_media_in_room" => &["players/all", "music/search", "player_queues/play_media"],
+        "transfer_intent" => &["players/all", "player_queues/transfer"],
+        "set_volume_intent" => &["players/all", "players/cmd/volume_set"],
+        "room_command_intent" => &["players/all", "player_queues/pause"],
+        "now_playing_in_room" => &["players/all", "player_queues/get"],
+        "choose_room_intent" => &["players/all", "players/cmd/volume_up"],
         _ => &[],
     };
     (shape, bridge, ma)
@@ -102,6 +109,19 @@ fn expected_shape(stem: &str) -> (Shape, bool) {
         "play_audio_intent_already_playing" => (Shape::end_session(), true),
         "play_media_intent_empty" => (Shape::ask(), false),
         "add_to_favorites_intent" => (Shape::say(), false),
+        "play_media_in_room"
+        | "set_volume_intent"
+        | "room_command_intent"
+        | "now_playing_in_room"
+        | "choose_room_intent" => (Shape::say(), false),
+        // Moved away from this Echo: its own playback stops.
+        "transfer_intent" => (
+            Shape {
+                speech: true,
+                ..Shape::stop(Some(true))
+            },
+            false,
+        ),
         "resume_intent" => (Shape::play(83_140, Some(true)), true),
         "resume_intent_older_stream" => (Shape::play(0, Some(true)), true),
         "pause_intent" | "stop_intent" | "cancel_intent" => (Shape::stop(Some(true)), false),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use ma_alexa_skill::alexa::request::{Intent, MediaAsk};
+use ma_alexa_skill::alexa::request::{Intent, RoomCommand, VolumeDirection};
 use ma_alexa_skill::interaction_models::ModelLocale;
 use serde_json::Value;
 
@@ -330,9 +330,10 @@ fn models_declare_the_slots_the_handler_reads() {
                         .collect()
                 })
                 .unwrap_or_default();
+            let read = Intent::slots_read(name);
             for (slot, slot_type) in &slots {
                 assert!(
-                    MediaAsk::SLOTS.contains(slot),
+                    read.contains(slot),
                     "{locale} {name}: the handler never reads slot {slot}"
                 );
                 assert!(
@@ -340,9 +341,11 @@ fn models_declare_the_slots_the_handler_reads() {
                     "{locale} {name}: slot type {slot_type} is not defined with values"
                 );
             }
-            if name == "PlayMediaIntent" || name == "ShuffleMediaIntent" {
-                let declared: Vec<&str> = slots.iter().map(|(s, _)| *s).collect();
-                assert_eq!(declared, MediaAsk::SLOTS, "{locale} {name}");
+            // Every slot the handler reads is declared (PlaySimilarIntent uses a few of them).
+            if name != "PlaySimilarIntent" {
+                let declared: BTreeSet<&str> = slots.iter().map(|(s, _)| *s).collect();
+                let read: BTreeSet<&str> = read.iter().copied().collect();
+                assert_eq!(declared, read, "{locale} {name}");
             }
         }
     }
@@ -419,4 +422,88 @@ fn samples_follow_alexas_slot_rules() {
             }
         }
     }
+}
+
+/// The room slot types: the ids the handler knows, whatever the language of their names. Alexa
+/// sends the id of the value it matched; the handler reads it from the slot's resolutions.
+#[test]
+fn room_command_and_volume_ids_are_the_handlers() {
+    let resolved = |slot: &str, id: &str| {
+        serde_json::json!({ slot: { "name": slot, "value": "spoken in any language",
+            "resolutions": { "resolutionsPerAuthority": [{
+                "status": { "code": "ER_SUCCESS_MATCH" },
+                "values": [{ "value": { "id": id, "name": "x" } }] }] } } })
+        .as_object()
+        .cloned()
+        .expect("object")
+    };
+    for locale in LOCALES {
+        let model = model(locale);
+        let types = model["interactionModel"]["languageModel"]["types"]
+            .as_array()
+            .expect("types");
+        let ids = |name: &str| -> BTreeSet<String> {
+            types
+                .iter()
+                .find(|t| t["name"] == name)
+                .and_then(|t| t["values"].as_array())
+                .unwrap_or_else(|| panic!("{locale}: type {name}"))
+                .iter()
+                .map(|v| v["id"].as_str().expect("id").to_owned())
+                .collect()
+        };
+        let commands = ids("ROOM_COMMAND");
+        assert_eq!(commands.len(), 5, "{locale}");
+        for id in &commands {
+            let intent = Intent::from_parts("RoomCommandIntent", &resolved("command", id));
+            assert!(
+                matches!(
+                    intent,
+                    Intent::RoomCommand {
+                        command: Some(_),
+                        ..
+                    }
+                ),
+                "{locale}: ROOM_COMMAND id {id} means nothing to the handler"
+            );
+        }
+        let directions = ids("VOLUME_DIRECTION");
+        assert_eq!(directions.len(), 2, "{locale}");
+        for id in &directions {
+            let intent = Intent::from_parts("SetVolumeIntent", &resolved("direction", id));
+            assert!(
+                matches!(
+                    intent,
+                    Intent::SetVolume {
+                        direction: Some(_),
+                        ..
+                    }
+                ),
+                "{locale}: VOLUME_DIRECTION id {id} means nothing to the handler"
+            );
+        }
+        let rooms = types
+            .iter()
+            .find(|t| t["name"] == "ROOM_NAME")
+            .and_then(|t| t["values"].as_array())
+            .map_or(0, Vec::len);
+        assert!(rooms >= 20, "{locale}: ROOM_NAME has {rooms} example rooms");
+    }
+    // Both kinds of value are distinct to the handler.
+    let up = Intent::from_parts("SetVolumeIntent", &resolved("direction", "up"));
+    assert!(matches!(
+        up,
+        Intent::SetVolume {
+            direction: Some(VolumeDirection::Up),
+            ..
+        }
+    ));
+    let pause = Intent::from_parts("RoomCommandIntent", &resolved("command", "pause"));
+    assert!(matches!(
+        pause,
+        Intent::RoomCommand {
+            command: Some(RoomCommand::Pause),
+            ..
+        }
+    ));
 }

@@ -39,6 +39,9 @@ pub struct Session {
     /// The skill the session belongs to.
     #[serde(default, deserialize_with = "lenient")]
     pub application: Option<Application>,
+    /// What the skill's previous answer in this session asked Alexa to keep.
+    #[serde(default, deserialize_with = "lenient_map")]
+    pub attributes: Map<String, Value>,
 }
 
 /// An `application` object.
@@ -186,6 +189,53 @@ pub struct Slot {
     /// The newer form of the value: `{"type": "Simple", "value": …}`.
     #[serde(default, deserialize_with = "lenient")]
     pub slot_value: Option<SlotValue>,
+    /// Entity resolution: which value of a custom slot type Alexa matched.
+    #[serde(default, deserialize_with = "lenient")]
+    pub resolutions: Option<Resolutions>,
+}
+
+/// `resolutions` of a slot.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolutions {
+    /// One entry per authority (the skill's own slot types are one).
+    #[serde(default)]
+    pub resolutions_per_authority: Vec<Authority>,
+}
+
+/// One authority's resolution.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Authority {
+    /// `{"code": "ER_SUCCESS_MATCH"}` when a value matched.
+    #[serde(default)]
+    pub status: Option<ResolutionStatus>,
+    /// The matched values, best first.
+    #[serde(default)]
+    pub values: Vec<ResolvedValue>,
+}
+
+/// The status of a resolution.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResolutionStatus {
+    /// `ER_SUCCESS_MATCH`, `ER_SUCCESS_NO_MATCH`…
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `{"value": {"id": …, "name": …}}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResolvedValue {
+    /// The matched value.
+    #[serde(default)]
+    pub value: Option<ResolvedId>,
+}
+
+/// The id of a matched value.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResolvedId {
+    /// The value's id in the slot type.
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// `slotValue` of a slot.

@@ -58,14 +58,44 @@ pub enum Intent {
     LoopOff,
     /// `AMAZON.RepeatIntent`.
     Repeat,
-    /// `NowPlayingIntent`: "what's playing".
-    NowPlaying,
-    /// `PlayMediaIntent`, `ShuffleMediaIntent`, `PlaySimilarIntent`: play something by name.
+    /// `NowPlayingIntent`: "what's playing" (on this Echo, or "in the {room}").
+    NowPlaying {
+        /// The room asked about, if any.
+        room: Option<String>,
+    },
+    /// `PlayMediaIntent`, `ShuffleMediaIntent`, `PlaySimilarIntent`: play something by name
+    /// (`PlayMediaIntent` also "in the {room}": [`MediaAsk::room`]).
     PlayMedia {
         /// What was asked for.
         ask: MediaAsk,
         /// How to play it.
         mode: PlayMode,
+    },
+    /// `TransferIntent`: "move the music to the {room}".
+    Transfer {
+        /// Where to.
+        room: Option<String>,
+    },
+    /// `SetVolumeIntent`: "set the {room} volume to {level}", "turn the {room} {direction}".
+    SetVolume {
+        /// Which room.
+        room: Option<String>,
+        /// The level asked for, as heard (0–100 is valid).
+        level: Option<i64>,
+        /// Up or down by a step.
+        direction: Option<VolumeDirection>,
+    },
+    /// `RoomCommandIntent`: "{command} in the {room}".
+    RoomCommand {
+        /// Which room.
+        room: Option<String>,
+        /// What to do there.
+        command: Option<RoomCommand>,
+    },
+    /// `ChooseRoomIntent`: the answer to "which one?".
+    ChooseRoom {
+        /// The room named.
+        room: Option<String>,
     },
     /// `PlayFavoritesIntent`: "play my favorites".
     PlayFavorites,
@@ -73,6 +103,56 @@ pub enum Intent {
     AddToFavorites,
     /// Any other intent name.
     Other(String),
+}
+
+/// "turn the {room} up / down".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolumeDirection {
+    /// Louder.
+    Up,
+    /// Quieter.
+    Down,
+}
+
+/// What to do in a room (`ROOM_COMMAND` slot ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomCommand {
+    /// Pause.
+    Pause,
+    /// Stop.
+    Stop,
+    /// Resume.
+    Resume,
+    /// The next item.
+    Next,
+    /// The item before.
+    Previous,
+}
+
+impl RoomCommand {
+    /// The command of a slot type id (`pause`, `stop`, `resume`, `next`, `previous`), or of the
+    /// English word Alexa passed through when it matched no value.
+    fn of(word: &str) -> Option<Self> {
+        Some(match word.trim().to_lowercase().as_str() {
+            "pause" => Self::Pause,
+            "stop" => Self::Stop,
+            "resume" | "continue" | "unpause" | "play" => Self::Resume,
+            "next" | "skip" | "next song" | "next track" => Self::Next,
+            "previous" | "back" | "go back" | "previous song" | "previous track" => Self::Previous,
+            _ => return None,
+        })
+    }
+}
+
+impl VolumeDirection {
+    /// The direction of a slot type id (`up`, `down`), or of an English word.
+    fn of(word: &str) -> Option<Self> {
+        Some(match word.trim().to_lowercase().as_str() {
+            "up" | "louder" | "higher" => Self::Up,
+            "down" | "quieter" | "softer" | "lower" => Self::Down,
+            _ => return None,
+        })
+    }
 }
 
 /// How a play-by-name request wants its music.
@@ -102,6 +182,8 @@ pub struct MediaAsk {
     pub playlist: Option<String>,
     /// A radio station: "play the radio station {radio}".
     pub radio: Option<String>,
+    /// Where to play it: "… in the {room}" (this Echo when absent).
+    pub room: Option<String>,
 }
 
 impl MediaAsk {
@@ -112,16 +194,7 @@ impl MediaAsk {
 
     /// Reads the slots of a play-by-name intent.
     fn from_slots(slots: &serde_json::Map<String, Value>) -> Self {
-        let get = |name: &str| {
-            let slot: envelope::Slot = slots
-                .get(name)
-                .and_then(|v| envelope::Slot::deserialize(v).ok())
-                .unwrap_or_default();
-            slot.value
-                .or_else(|| slot.slot_value.and_then(|v| v.value))
-                .map(|v| v.trim().chars().take(Self::MAX_LEN).collect::<String>())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| slot_text(slots, name);
         Self {
             query: get("query"),
             artist: get("artist"),
@@ -129,19 +202,55 @@ impl MediaAsk {
             track: get("track"),
             playlist: get("playlist"),
             radio: get("radio"),
+            room: get(ROOM_SLOT),
         }
     }
 
-    /// Whether nothing usable was heard.
+    /// Whether nothing usable was heard of what to play (a room alone is nothing to play).
     pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+        Self {
+            room: None,
+            ..self.clone()
+        } == Self::default()
     }
+}
+
+/// The slot that names a room in every room intent.
+pub const ROOM_SLOT: &str = "room";
+
+/// What Alexa heard for slot `name`: trimmed, at most [`MediaAsk::MAX_LEN`] characters, `None`
+/// when empty or absent.
+fn slot_text(slots: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    let slot = slot_of(slots, name);
+    slot.value
+        .or_else(|| slot.slot_value.and_then(|v| v.value))
+        .map(|v| v.trim().chars().take(MediaAsk::MAX_LEN).collect::<String>())
+        .filter(|v| !v.is_empty())
+}
+
+/// The id of the custom slot value Alexa matched for slot `name`, else what it heard.
+fn slot_id_or_text(slots: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    let matched = slot_of(slots, name)
+        .resolutions
+        .into_iter()
+        .flat_map(|r| r.resolutions_per_authority)
+        .filter(|a| a.status.as_ref().and_then(|s| s.code.as_deref()) == Some("ER_SUCCESS_MATCH"))
+        .flat_map(|a| a.values)
+        .find_map(|v| v.value.and_then(|v| v.id));
+    matched.or_else(|| slot_text(slots, name))
+}
+
+fn slot_of(slots: &serde_json::Map<String, Value>, name: &str) -> envelope::Slot {
+    slots
+        .get(name)
+        .and_then(|v| envelope::Slot::deserialize(v).ok())
+        .unwrap_or_default()
 }
 
 impl Intent {
     /// Every intent name this skill handles on purpose; an interaction model should name only
     /// these, and the handler knows all of them.
-    pub const HANDLED: [&'static str; 23] = [
+    pub const HANDLED: [&'static str; 27] = [
         "PlayAudioIntent",
         "PlayAudio",
         "AMAZON.ResumeIntent",
@@ -165,7 +274,25 @@ impl Intent {
         "PlaySimilarIntent",
         "PlayFavoritesIntent",
         "AddToFavoritesIntent",
+        "TransferIntent",
+        "SetVolumeIntent",
+        "RoomCommandIntent",
+        "ChooseRoomIntent",
     ];
+
+    /// The slots the handler reads from the intent named `name` (none for the others).
+    pub fn slots_read(name: &str) -> &'static [&'static str] {
+        match name {
+            "PlayMediaIntent" => &[
+                "query", "artist", "album", "track", "playlist", "radio", ROOM_SLOT,
+            ],
+            "ShuffleMediaIntent" | "PlaySimilarIntent" => &MediaAsk::SLOTS,
+            "NowPlayingIntent" | "TransferIntent" | "ChooseRoomIntent" => &[ROOM_SLOT],
+            "SetVolumeIntent" => &[ROOM_SLOT, "level", "direction"],
+            "RoomCommandIntent" => &["command", ROOM_SLOT],
+            _ => &[],
+        }
+    }
 
     /// The intent an interaction model's name stands for (slots left empty).
     pub fn from_name(name: &str) -> Self {
@@ -195,7 +322,28 @@ impl Intent {
             "AMAZON.LoopOnIntent" => Self::LoopOn,
             "AMAZON.LoopOffIntent" => Self::LoopOff,
             "AMAZON.RepeatIntent" => Self::Repeat,
-            "NowPlayingIntent" => Self::NowPlaying,
+            "NowPlayingIntent" => Self::NowPlaying {
+                room: slot_text(slots, ROOM_SLOT),
+            },
+            "TransferIntent" => Self::Transfer {
+                room: slot_text(slots, ROOM_SLOT),
+            },
+            "SetVolumeIntent" => Self::SetVolume {
+                room: slot_text(slots, ROOM_SLOT),
+                level: slot_text(slots, "level").and_then(|l| l.parse().ok()),
+                direction: slot_id_or_text(slots, "direction")
+                    .as_deref()
+                    .and_then(VolumeDirection::of),
+            },
+            "RoomCommandIntent" => Self::RoomCommand {
+                room: slot_text(slots, ROOM_SLOT),
+                command: slot_id_or_text(slots, "command")
+                    .as_deref()
+                    .and_then(RoomCommand::of),
+            },
+            "ChooseRoomIntent" => Self::ChooseRoom {
+                room: slot_text(slots, ROOM_SLOT),
+            },
             "PlayMediaIntent" => media(PlayMode::Play),
             "ShuffleMediaIntent" => media(PlayMode::Shuffle),
             "PlaySimilarIntent" => media(PlayMode::Similar),
@@ -332,6 +480,8 @@ pub struct SkillRequest {
     pub player: PlayerState,
     /// `request.intent.name` as sent, for the log line.
     pub intent_name: Option<String>,
+    /// `session.attributes`: what the skill's previous answer in this session kept.
+    pub session_attributes: serde_json::Map<String, Value>,
     /// What is asked.
     pub kind: RequestKind,
 }
@@ -361,15 +511,11 @@ impl SkillRequest {
 
         let context = envelope.context.unwrap_or_default();
         let system = context.system.unwrap_or_default();
+        let session = envelope.session.unwrap_or_default();
         let application_id = system
             .application
             .and_then(|a| a.application_id)
-            .or_else(|| {
-                envelope
-                    .session
-                    .and_then(|s| s.application)
-                    .and_then(|a| a.application_id)
-            });
+            .or_else(|| session.application.and_then(|a| a.application_id));
         let device = system.device.unwrap_or_default();
         let can_stream = device.supported_interfaces.contains_key("AudioPlayer");
         let device_id = device.device_id;
@@ -397,6 +543,7 @@ impl SkillRequest {
             locale: head.locale.and_then(string_of),
             request_type,
             application_id,
+            session_attributes: session.attributes,
             can_stream,
             device_id,
             player,

@@ -16,6 +16,9 @@ const MAX_METADATA_CHARS: usize = 200;
 pub struct ResponseEnvelope {
     /// Always `"1.0"`.
     pub version: &'static str,
+    /// What Alexa keeps for the next request of an open session (a question the skill asked).
+    #[serde(rename = "sessionAttributes", skip_serializing_if = "Option::is_none")]
+    pub session_attributes: Option<serde_json::Map<String, serde_json::Value>>,
     /// The response body.
     pub response: Response,
 }
@@ -232,8 +235,15 @@ impl ResponseEnvelope {
     fn with(response: Response) -> Self {
         Self {
             version: "1.0",
+            session_attributes: None,
             response,
         }
+    }
+
+    /// The same answer, asking Alexa to keep `attributes` for the session's next request.
+    pub fn keeping(mut self, attributes: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.session_attributes = Some(attributes);
+        self
     }
 
     /// `{"version":"1.0","response":{}}`: the answer to requests that must stay silent.
@@ -285,7 +295,8 @@ impl ResponseEnvelope {
         })
     }
 
-    /// Says `text`, then plays: `directive` runs once Alexa has spoken, and the session closes.
+    /// Says `text`, then plays (or stops): `directive` runs once Alexa has spoken, and the
+    /// session closes.
     pub fn say_and_play(text: impl Into<String>, directive: Directive) -> Self {
         Self::with(Response {
             output_speech: Some(plain(text)),

@@ -33,9 +33,11 @@ pub const MA_API_URL: &str = "MA_API_URL";
 pub const MA_API_TOKEN: &str = "MA_API_TOKEN";
 /// Name of the setting that maps Alexa device ids to Music Assistant player ids.
 pub const DEVICE_PLAYERS: &str = "DEVICE_PLAYERS";
+/// Name of the setting that maps spoken room names to Music Assistant player ids.
+pub const ROOM_ALIASES: &str = "ROOM_ALIASES";
 
 /// Every setting this build reads.
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 9] = [
     API_HOSTNAME,
     API_USERNAME,
     API_PASSWORD,
@@ -44,6 +46,7 @@ pub const ALL: [&str; 8] = [
     MA_API_URL,
     MA_API_TOKEN,
     DEVICE_PLAYERS,
+    ROOM_ALIASES,
 ];
 
 /// A setting that is missing or unusable. Messages name the setting and say what is wrong; they
@@ -152,6 +155,9 @@ pub struct Settings {
     /// Alexa device id → Music Assistant player id, for devices that never played through the
     /// skill.
     pub device_players: Result<HashMap<String, String>, SettingsError>,
+    /// Spoken room name → Music Assistant player id, for names Alexa hears differently from
+    /// how Music Assistant spells them.
+    pub room_aliases: Result<HashMap<String, String>, SettingsError>,
 }
 
 impl Settings {
@@ -180,8 +186,12 @@ impl Settings {
                     })
                 }),
             music_assistant: ma_settings(get(MA_API_URL), get(MA_API_TOKEN)),
-            device_players: get(DEVICE_PLAYERS)
-                .map_or(Ok(HashMap::new()), |raw| device_players(&raw)),
+            device_players: get(DEVICE_PLAYERS).map_or(Ok(HashMap::new()), |raw| {
+                id_map(&raw, DEVICE_PLAYERS, "Alexa device ids", "device")
+            }),
+            room_aliases: get(ROOM_ALIASES).map_or(Ok(HashMap::new()), |raw| {
+                id_map(&raw, ROOM_ALIASES, "spoken room names", "room")
+            }),
         }
     }
 
@@ -198,6 +208,7 @@ impl Settings {
             self.stream_base.as_ref().err(),
             ma,
             self.device_players.as_ref().err(),
+            self.room_aliases.as_ref().err(),
         ]
         .into_iter()
         .flatten()
@@ -223,23 +234,26 @@ fn ma_settings(url: Option<String>, token: Option<String>) -> Result<MaSettings,
     })
 }
 
-/// `{"amzn1.ask.device.…": "Kitchen Echo", …}`.
-fn device_players(raw: &str) -> Result<HashMap<String, String>, SettingsError> {
-    let invalid = |reason: String| SettingsError::Invalid {
-        name: DEVICE_PLAYERS,
-        reason,
-    };
+/// A JSON object of `keys` (`{"amzn1.ask.device.…": "Kitchen Echo", …}` for `DEVICE_PLAYERS`,
+/// `{"lounge": "media_player.living_room", …}` for `ROOM_ALIASES`) to Music Assistant player ids.
+fn id_map(
+    raw: &str,
+    name: &'static str,
+    keys: &str,
+    key: &str,
+) -> Result<HashMap<String, String>, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid { name, reason };
     let map: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| {
         invalid(format!(
-            "it must be a JSON object of Alexa device ids to Music Assistant player ids ({e})"
+            "it must be a JSON object of {keys} to Music Assistant player ids ({e})"
         ))
     })?;
-    if let Some((device, _)) = map
+    if let Some((found, _)) = map
         .iter()
-        .find(|(d, p)| d.trim().is_empty() || p.trim().is_empty())
+        .find(|(k, p)| k.trim().is_empty() || p.trim().is_empty())
     {
         return Err(invalid(format!(
-            "device '{device}' has an empty id or player id"
+            "{key} '{found}' has an empty name or player id"
         )));
     }
     Ok(map)

@@ -194,7 +194,7 @@ pub fn normalized(name: &str) -> String {
 }
 
 /// A letter without its accent (the Latin letters of the skill's languages).
-fn fold_accent(c: char) -> impl Iterator<Item = char> {
+pub(super) fn fold_accent(c: char) -> impl Iterator<Item = char> {
     let folded: &str = match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
         'ç' => "c",
@@ -255,7 +255,7 @@ pub fn is_music_assistants_play_phrase(ask: &MediaAsk, mode: PlayMode) -> bool {
 }
 
 /// A name as it is spoken back: trimmed, at most [`MAX_SPOKEN_NAME`] characters.
-fn spoken(name: &str) -> String {
+pub(super) fn spoken(name: &str) -> String {
     let name = name.trim();
     match name.char_indices().nth(MAX_SPOKEN_NAME) {
         Some((end, _)) => format!("{}…", name[..end].trim_end()),
@@ -314,6 +314,7 @@ pub(super) async fn media<B: StreamSource, M: MusicAssistant>(
         ctx,
         ma,
         language,
+        room: None,
     };
     let mut handled = match choose_queue(req, ctx, ma, &mut clock).await {
         Err(error) => failed(error, true, language),
@@ -339,11 +340,14 @@ pub(super) struct OnQueue<'r, 'c, 's, B, M> {
     pub(super) ctx: &'c Ctx<'s, B, M>,
     pub(super) ma: &'s MaSettings,
     pub(super) language: Language,
+    /// The room the music goes to, as the person named it; `None`: this Echo. For a room the
+    /// bridge is not watched (the Echo must not start that stream too) and the answer names it.
+    pub(super) room: Option<&'r str>,
 }
 
 impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
     /// Searches, chooses, and plays the choice.
-    async fn play_by_name(
+    pub(super) async fn play_by_name(
         &self,
         queue: &ChosenQueue,
         wanted: &Wanted,
@@ -380,17 +384,21 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             MediaType::Album | MediaType::Track => choice.item.artist().map(spoken),
             _ => None,
         };
-        let phrase = match (mode, artist.is_some()) {
-            (PlayMode::Play, false) => Phrase::Playing,
-            (PlayMode::Play, true) => Phrase::PlayingByArtist,
-            (PlayMode::Shuffle, false) => Phrase::Shuffling,
-            (PlayMode::Shuffle, true) => Phrase::ShufflingByArtist,
-            (PlayMode::Similar, false) => Phrase::PlayingSimilar,
-            (PlayMode::Similar, true) => Phrase::PlayingSimilarByArtist,
+        let phrase = match (self.room, mode, artist.is_some()) {
+            (Some(_), _, false) => Phrase::PlayingInRoom,
+            (Some(_), _, true) => Phrase::PlayingByArtistInRoom,
+            (None, PlayMode::Play, false) => Phrase::Playing,
+            (None, PlayMode::Play, true) => Phrase::PlayingByArtist,
+            (None, PlayMode::Shuffle, false) => Phrase::Shuffling,
+            (None, PlayMode::Shuffle, true) => Phrase::ShufflingByArtist,
+            (None, PlayMode::Similar, false) => Phrase::PlayingSimilar,
+            (None, PlayMode::Similar, true) => Phrase::PlayingSimilarByArtist,
         };
+        let room = self.room.map(spoken);
         let names: Vec<(&str, &str)> = [
             ("title", Some(title.as_str())),
             ("artist", artist.as_deref()),
+            ("room", room.as_deref()),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -409,11 +417,14 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
                 radio: mode == PlayMode::Similar,
             },
             spoken: Some(speech::say_with(phrase, language, &names)),
-            requested: Some(speech::say_with(
-                Phrase::PlayRequested,
-                language,
-                &[("title", &title)],
-            )),
+            requested: Some(match &room {
+                Some(room) => speech::say_with(
+                    Phrase::PlayInRoomRequested,
+                    language,
+                    &[("title", &title), ("room", room)],
+                ),
+                None => speech::say_with(Phrase::PlayRequested, language, &[("title", &title)]),
+            }),
         };
         self.start(queue, started, clock)
             .await
@@ -525,7 +536,7 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             }
         }
         // What the bridge holds for this player now, so the new stream can be told apart.
-        let watch = req.can_stream && ctx.settings.stream_base.is_ok();
+        let watch = req.can_stream && ctx.settings.stream_base.is_ok() && self.room.is_none();
         let before = if watch {
             let (latest, trace) = fetch_latest(ctx, Some(queue)).await;
             bridge_spent.fetch_add(trace.ms.unwrap_or(0), Ordering::Relaxed);

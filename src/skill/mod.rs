@@ -22,12 +22,14 @@
 
 mod media;
 mod queue;
+mod rooms;
 
 use std::time::Instant;
 
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
+pub use rooms::{resolve as resolve_room, room_words, Resolved, RoomRule};
 
 use crate::alexa::request::{Intent, RequestKind, SkillRequest};
 use crate::alexa::response::{Directive, Metadata, Play, PlayBehavior, ResponseEnvelope};
@@ -251,7 +253,26 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             Intent::LoopOn => queue::control(req, ctx, Action::Loop(true)).await,
             Intent::LoopOff => queue::control(req, ctx, Action::Loop(false)).await,
             Intent::Repeat => queue::control(req, ctx, Action::RepeatOne).await,
-            Intent::NowPlaying => queue::now_playing(req, ctx).await,
+            Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
+            // Anything said with a room, and the room questions: see rooms.rs.
+            Intent::NowPlaying { room: Some(_) }
+            | Intent::Transfer { .. }
+            | Intent::SetVolume { .. }
+            | Intent::RoomCommand { .. } => match rooms::RoomAsk::of(intent) {
+                Some((ask, room)) => rooms::in_room(req, ctx, ask, room, None).await,
+                None => Handled::say(Phrase::Fallback, language),
+            },
+            Intent::PlayMedia { ask, mode } if ask.room.is_some() => {
+                rooms::in_room(
+                    req,
+                    ctx,
+                    rooms::RoomAsk::Play(ask, *mode),
+                    ask.room.as_deref(),
+                    None,
+                )
+                .await
+            }
+            Intent::ChooseRoom { room } => rooms::choose(req, ctx, room.as_deref()).await,
             Intent::PlayMedia { ask, mode }
                 if media::is_music_assistants_play_phrase(ask, *mode) =>
             {

@@ -71,6 +71,14 @@ pub enum QueueRule {
     OnlyPlayingAlexaPlayer,
     /// The only player of the Alexa provider at all.
     OnlyAlexaPlayer,
+    /// A spoken room, by the `ROOM_ALIASES` setting.
+    RoomAlias,
+    /// A spoken room, by a player's exact name.
+    RoomExact,
+    /// A spoken room, by the one player whose name contains it (or is contained in it).
+    RoomContains,
+    /// A spoken room, by the one player whose name is close to it.
+    RoomClose,
 }
 
 impl fmt::Display for QueueRule {
@@ -80,6 +88,10 @@ impl fmt::Display for QueueRule {
             Self::DevicePlayers => "device_players",
             Self::OnlyPlayingAlexaPlayer => "only_playing_alexa_player",
             Self::OnlyAlexaPlayer => "only_alexa_player",
+            Self::RoomAlias => "room_alias",
+            Self::RoomExact => "room_exact",
+            Self::RoomContains => "room_contains",
+            Self::RoomClose => "room_close",
         })
     }
 }
@@ -224,6 +236,7 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
             ctx,
             ma,
             language,
+            room: None,
         };
         return Ok(Done::Handled(Box::new(
             on.start(queue, started, clock).await,
@@ -239,7 +252,7 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
 }
 
 /// The queue as Music Assistant has it now; an unknown queue is an error.
-async fn queue_state<B, M: MusicAssistant>(
+pub(super) async fn queue_state<B, M: MusicAssistant>(
     queue: &QueueId,
     ma: &MaSettings,
     ctx: &Ctx<'_, B, M>,
@@ -251,7 +264,7 @@ async fn queue_state<B, M: MusicAssistant>(
     found.ok_or_else(|| unknown_queue(ma, queue).into())
 }
 
-fn unknown_queue(ma: &MaSettings, queue: &QueueId) -> MaError {
+pub(super) fn unknown_queue(ma: &MaSettings, queue: &QueueId) -> MaError {
     MaError::UnknownQueue {
         host: crate::authority(&ma.base),
         queue: queue.as_str().to_owned(),
@@ -391,7 +404,7 @@ pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
 }
 
 /// The sentence for what plays, with whatever is known of it.
-fn describe(now: &NowPlaying, language: Language) -> String {
+pub(super) fn describe(now: &NowPlaying, language: Language) -> String {
     let clean = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
