@@ -19,13 +19,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::queue::{choose_queue, Clock};
-use super::{failed, fetch_latest, play_directive, ChosenQueue, Ctx, Handled, Outcome};
+use super::{
+    failed, fetch_latest, music_assistant_settings, play_directive, ChosenQueue, Ctx, Handled,
+    Outcome,
+};
 use crate::alexa::request::{MediaAsk, PlayMode, SkillRequest};
 use crate::alexa::response::{Directive, PlayBehavior, ResponseEnvelope};
 use crate::bridge::{Latest, StreamSource};
 use crate::deadline::Deadline;
 use crate::music_assistant::{MaError, MediaType, MusicAssistant, QueueCommand, SearchItem};
-use crate::settings::{MaSettings, SettingsError, MA_API_URL};
+use crate::settings::MaSettings;
 use crate::speech::{self, Language, Phrase};
 use crate::stream::StreamId;
 
@@ -299,23 +302,13 @@ pub(super) async fn media<B: StreamSource, M: MusicAssistant>(
         },
         _ => None,
     };
-    let ma = match &ctx.settings.music_assistant {
-        Ok(ma) => ma,
-        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
-            return Handled::say(Phrase::NeedsMusicAssistant, language).with_detail(Some(
-                "playing by name needs MA_API_URL and MA_API_TOKEN".into(),
-            ))
-        }
-        Err(e) => return failed(e.clone().into(), true, language),
-    };
+    let ma =
+        match music_assistant_settings(ctx.settings, Phrase::NeedsMusicAssistant, true, language) {
+            Ok(ma) => ma,
+            Err(answer) => return *answer,
+        };
     let mut clock = Clock::default();
-    let on = OnQueue {
-        req,
-        ctx,
-        ma,
-        language,
-        room: None,
-    };
+    let on = OnQueue::new(req, ctx, ma, language);
     let mut handled = match choose_queue(req, ctx, ma, &mut clock).await {
         Err(error) => failed(error, true, language),
         Ok(queue) => {
@@ -345,7 +338,23 @@ pub(super) struct OnQueue<'r, 'c, 's, B, M> {
     pub(super) room: Option<&'r str>,
 }
 
-impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
+impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
+    /// Media requests on the device's own queue.
+    pub(super) fn new(
+        req: &'r SkillRequest,
+        ctx: &'c Ctx<'s, B, M>,
+        ma: &'s MaSettings,
+        language: Language,
+    ) -> Self {
+        Self {
+            req,
+            ctx,
+            ma,
+            language,
+            room: None,
+        }
+    }
+
     /// Searches, chooses, and plays the choice.
     pub(super) async fn play_by_name(
         &self,

@@ -467,6 +467,30 @@ async fn switch_unless_same<B: StreamSource, M>(
     handled
 }
 
+/// Music Assistant's API settings; `Err` is the answer when they are not set at all (`needs`
+/// says what the request needed them for) or not usable.
+pub(super) fn music_assistant_settings(
+    settings: &Settings,
+    needs: Phrase,
+    voice: bool,
+    language: Language,
+) -> Result<&crate::settings::MaSettings, Box<Handled>> {
+    match &settings.music_assistant {
+        Ok(ma) => Ok(ma),
+        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+            let handled = if voice {
+                Handled::say(needs, language)
+            } else {
+                Handled::silent()
+            };
+            Err(Box::new(handled.with_detail(Some(format!(
+                "{needs:?}: MA_API_URL and MA_API_TOKEN are not set"
+            )))))
+        }
+        Err(e) => Err(Box::new(failed(e.clone().into(), voice, language))),
+    }
+}
+
 /// The answer to a request that could not be served: spoken (with a card) where speech is
 /// allowed, silent elsewhere. The error travels on for the log line.
 pub(super) fn failed(error: SkillError, voice: bool, language: Language) -> Handled {

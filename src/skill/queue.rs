@@ -17,7 +17,9 @@ use std::fmt;
 use std::time::Instant;
 
 use super::media::{OnQueue, Started};
-use super::{failed, fetch_latest, BridgeTrace, Ctx, Handled, Outcome, SkillError};
+use super::{
+    failed, fetch_latest, music_assistant_settings, BridgeTrace, Ctx, Handled, Outcome, SkillError,
+};
 use crate::alexa::request::{RequestKind, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::StreamSource;
@@ -142,19 +144,14 @@ pub(super) async fn control<B: StreamSource, M: MusicAssistant>(
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     let voice = req.may_speak();
-    let ma = match &ctx.settings.music_assistant {
+    let ma = match music_assistant_settings(
+        ctx.settings,
+        Phrase::QueueControlNeedsMusicAssistant,
+        voice,
+        language,
+    ) {
         Ok(ma) => ma,
-        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
-            let handled = if voice {
-                Handled::say(Phrase::QueueControlNeedsMusicAssistant, language)
-            } else {
-                Handled::silent()
-            };
-            return handled.with_detail(Some(
-                "queue control needs MA_API_URL and MA_API_TOKEN".into(),
-            ));
-        }
-        Err(e) => return failed(e.clone().into(), voice, language),
+        Err(answer) => return *answer,
     };
     let mut clock = Clock::default();
     let (result, chosen) = match choose_queue(req, ctx, ma, &mut clock).await {
@@ -231,13 +228,7 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
             spoken: voice.then(|| speech::say(action.done(), language)),
             requested: voice.then(|| speech::say(requested, language)),
         };
-        let on = OnQueue {
-            req,
-            ctx,
-            ma,
-            language,
-            room: None,
-        };
+        let on = OnQueue::new(req, ctx, ma, language);
         return Ok(Done::Handled(Box::new(
             on.start(queue, started, clock).await,
         )));

@@ -19,14 +19,14 @@ use serde_json::{json, Map, Value};
 
 use super::media::{fold_accent, spoken, OnQueue, Wanted};
 use super::queue::{choose_queue, describe, known_queue, queue_state, ChosenQueue, Clock};
-use super::{failed, Ctx, Handled, Outcome, QueueRule, SkillError};
+use super::{failed, music_assistant_settings, Ctx, Handled, Outcome, QueueRule, SkillError};
 use crate::alexa::request::{
     Intent, MediaAsk, PlayMode, RoomCommand, SkillRequest, VolumeDirection, ROOM_SLOT,
 };
 use crate::alexa::response::{Directive, ResponseEnvelope};
 use crate::bridge::StreamSource;
 use crate::music_assistant::{MaError, MusicAssistant, Player, QueueCommand};
-use crate::settings::{MaSettings, SettingsError, MA_API_URL};
+use crate::settings::MaSettings;
 use crate::speech::{self, Join, Language, Phrase};
 use crate::stream::QueueId;
 
@@ -355,13 +355,14 @@ pub(super) async fn in_room<B: StreamSource, M: MusicAssistant>(
     only: Option<&[String]>,
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
-    let ma = match &ctx.settings.music_assistant {
+    let ma = match music_assistant_settings(
+        ctx.settings,
+        Phrase::RoomsNeedMusicAssistant,
+        true,
+        language,
+    ) {
         Ok(ma) => ma,
-        Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
-            return Handled::say(Phrase::RoomsNeedMusicAssistant, language)
-                .with_detail(Some("rooms need MA_API_URL and MA_API_TOKEN".into()))
-        }
-        Err(e) => return failed(e.clone().into(), true, language),
+        Err(answer) => return *answer,
     };
     let Some(room) = room else {
         return question(&ask, None, Phrase::WhichRoomReprompt, language)
@@ -618,11 +619,8 @@ impl<B: StreamSource, M: MusicAssistant> InRoom<'_, '_, '_, B, M> {
             );
         };
         let on = OnQueue {
-            req: self.req,
-            ctx: self.ctx,
-            ma: self.ma,
-            language: self.language,
             room: Some(self.room),
+            ..OnQueue::new(self.req, self.ctx, self.ma, self.language)
         };
         on.play_by_name(target, &wanted, mode, clock).await
     }
