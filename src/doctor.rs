@@ -9,8 +9,8 @@
 //! `{"doctor": true}`).
 //!
 //! TLS is checked against the same public trust store an Echo trusts (webpki roots): a
-//! self-signed certificate or a private CA is reported as such. [`Doctor::trusting`] adds a root
-//! for tests; nothing in the binaries calls it.
+//! self-signed certificate or a private CA is reported as such. `Doctor::trusting` adds a root
+//! for tests and exists only with the `test-trust` feature, which release builds never enable.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -216,8 +216,10 @@ impl Doctor {
     }
 
     /// A doctor that also trusts the DER certificates `roots`. For tests, which make their own
-    /// certificate authority on 127.0.0.1; the binaries never call it, so the release build's
-    /// trust store is the public one only.
+    /// certificate authority on 127.0.0.1: it exists only with the `test-trust` feature, which
+    /// only the crate's own dev-dependency enables, so a release build cannot trust anything but
+    /// the public roots.
+    #[cfg(feature = "test-trust")]
     pub fn trusting(roots: &[Vec<u8>]) -> Self {
         Self::with_roots(roots)
     }

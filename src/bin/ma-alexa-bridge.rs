@@ -11,8 +11,11 @@ use std::time::Duration;
 use ma_alexa_skill::bridge_server::config::BridgeConfig;
 use ma_alexa_skill::bridge_server::routes::Bridge;
 use ma_alexa_skill::bridge_server::server;
+use ma_alexa_skill::bridge_server::skill::SkillEndpoint;
 use ma_alexa_skill::bridge_server::store::Store;
 use ma_alexa_skill::logging;
+use ma_alexa_skill::request_signature::SignatureVerifier;
+use ma_alexa_skill::service::Service;
 use tokio::net::TcpListener;
 
 const USAGE: &str = "\
@@ -30,7 +33,9 @@ Settings (environment):
   BRIDGE_STATE_FILE  where pushed streams are kept, default
                      $XDG_STATE_HOME/ma-alexa-bridge/state.json (~/.local/state/...)
   BRIDGE_LOCALE      language of /alexa/intents, default en-US
-  BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level";
+  BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level
+  BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed), with
+                     the skill's settings (SKILL_ID required, API_HOSTNAME, MA_HOSTNAME, ...)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -101,11 +106,15 @@ async fn run(config: BridgeConfig) -> ExitCode {
         let store = Arc::clone(&store);
         async move { store.persist().await }
     });
-    let bridge = Arc::new(Bridge::new(
-        Arc::clone(&store),
-        config.access,
-        config.locale,
-    ));
+    let mut bridge = Bridge::new(Arc::clone(&store), config.access, config.locale);
+    if config.skill_endpoint {
+        // The skill's own settings (environment, or SSM with SSM_PARAMETER_PREFIX), and the
+        // request-signature checks Amazon requires of a web service.
+        let service = Service::from_env();
+        tracing::info!(settings = %service.settings().describe(), "serving the skill at POST /alexa/skill");
+        bridge = bridge.with_skill(SkillEndpoint::new(service, SignatureVerifier::new()));
+    }
+    let bridge = Arc::new(bridge);
     server::serve(listener, bridge, stop_requested()).await;
     let saved = store.flush().await;
     persister.abort();

@@ -21,6 +21,8 @@ pub const BRIDGE_STATE_FILE: &str = "BRIDGE_STATE_FILE";
 pub const BRIDGE_LOCALE: &str = "BRIDGE_LOCALE";
 /// `text` or `json` log lines.
 pub const BRIDGE_LOG_FORMAT: &str = "BRIDGE_LOG_FORMAT";
+/// `true` serves the skill itself at `POST /alexa/skill` (no AWS needed).
+pub const BRIDGE_SKILL_ENDPOINT: &str = "BRIDGE_SKILL_ENDPOINT";
 
 /// The default listening address: all interfaces, port 5000 (Music Assistant's Alexa provider
 /// defaults to `http://localhost:5000`).
@@ -39,6 +41,8 @@ pub struct BridgeConfig {
     pub locale: ModelLocale,
     /// How log lines look.
     pub log_format: LogFormat,
+    /// Whether the bridge also serves the skill (`POST /alexa/skill`).
+    pub skill_endpoint: bool,
     /// Things worth telling the owner at start that do not stop the bridge.
     pub notes: Vec<String>,
 }
@@ -114,12 +118,34 @@ impl BridgeConfig {
                 })
             }
         };
+        let skill_endpoint = match get(BRIDGE_SKILL_ENDPOINT).map(|v| v.to_ascii_lowercase()) {
+            None => false,
+            Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => true,
+            Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => false,
+            Some(_) => {
+                return Err(SettingsError::Invalid {
+                    name: BRIDGE_SKILL_ENDPOINT,
+                    reason: "it must be true or false".into(),
+                })
+            }
+        };
+        // The endpoint answers only the configured skill: without SSM, SKILL_ID must be here.
+        if skill_endpoint
+            && get(crate::settings::source::SSM_PARAMETER_PREFIX).is_none()
+            && get(crate::settings::SKILL_ID).is_none()
+        {
+            return Err(SettingsError::Invalid {
+                name: BRIDGE_SKILL_ENDPOINT,
+                reason: "serving the skill needs SKILL_ID (your skill's id, amzn1.ask.skill.…): requests for any other skill are refused".into(),
+            });
+        }
         Ok(Self {
             listen,
             access,
             state_file,
             locale,
             log_format,
+            skill_endpoint,
             notes,
         })
     }
@@ -171,6 +197,39 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         BridgeConfig::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_skill_endpoint_is_off_unless_asked_and_needs_a_skill_id() {
+        assert!(!config(&[]).expect("default").skill_endpoint);
+        let id = ("SKILL_ID", "amzn1.ask.skill.x");
+        for on in ["true", "TRUE", "1", "yes", "on"] {
+            assert!(
+                config(&[(BRIDGE_SKILL_ENDPOINT, on), id])
+                    .expect(on)
+                    .skill_endpoint
+            );
+        }
+        for off in ["false", "0", "no", "off"] {
+            assert!(
+                !config(&[(BRIDGE_SKILL_ENDPOINT, off)])
+                    .expect(off)
+                    .skill_endpoint
+            );
+        }
+        let invalid = config(&[(BRIDGE_SKILL_ENDPOINT, "maybe"), id]).expect_err("maybe");
+        assert_eq!(invalid.name(), BRIDGE_SKILL_ENDPOINT);
+        let no_id = config(&[(BRIDGE_SKILL_ENDPOINT, "true")]).expect_err("no id");
+        assert!(no_id.to_string().contains("SKILL_ID"), "{no_id}");
+        // With SSM, the skill id may come from there.
+        assert!(
+            config(&[
+                (BRIDGE_SKILL_ENDPOINT, "true"),
+                ("SSM_PARAMETER_PREFIX", "/p")
+            ])
+            .expect("ssm")
+            .skill_endpoint
+        );
     }
 
     #[test]

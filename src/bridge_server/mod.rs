@@ -18,4 +18,5 @@ pub mod intents;
 pub mod push;
 pub mod routes;
 pub mod server;
+pub mod skill;
 pub mod store;

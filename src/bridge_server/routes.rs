@@ -8,6 +8,7 @@
 //! | `GET /ma/latest-url[?playerId=]` | the latest stream (of that player), or 404 |
 //! | `GET /alexa/intents[?locale=]` | the phrases Music Assistant speaks for pause, resume, stop… |
 //! | `GET /healthz` | `{"status":"ok","version":…}`, without authentication |
+//! | `POST /alexa/skill` | the skill's answer, when `BRIDGE_SKILL_ENDPOINT` is on; signed by Amazon instead of Basic credentials |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,13 +22,19 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::auth::{Access, REALM};
 use super::intents::Intents;
 use super::push::{Push, MAX_PLAYER_ID_LEN};
+use super::skill::SkillEndpoint;
 use super::store::Store;
 use crate::interaction_models::ModelLocale;
 
+/// The skill endpoint's path.
+pub const SKILL_PATH: &str = "/alexa/skill";
 /// Largest push body accepted. Music Assistant's pushes are well under 2 KiB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How long a push body may take to arrive once its headers have.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Largest request the skill endpoint accepts (Alexa's requests are a few KiB).
+pub const MAX_SKILL_BODY_BYTES: usize = 128 * 1024;
 
 /// Everything the endpoints share: built once at start, shared by every connection.
 #[derive(Debug)]
@@ -36,6 +43,7 @@ pub struct Bridge {
     access: Access,
     locale: ModelLocale,
     intents: Intents,
+    skill: Option<SkillEndpoint>,
 }
 
 /// An answer and what the request's log line should say about it.
@@ -73,7 +81,19 @@ impl Bridge {
             access,
             locale,
             intents: Intents::default(),
+            skill: None,
         }
+    }
+
+    /// The same bridge also serving the skill at `POST /alexa/skill` (see [`SkillEndpoint`]).
+    pub fn with_skill(mut self, skill: SkillEndpoint) -> Self {
+        self.skill = Some(skill);
+        self
+    }
+
+    /// The skill endpoint, when it is on.
+    pub fn skill(&self) -> Option<&SkillEndpoint> {
+        self.skill.as_ref()
     }
 
     /// Answers one request.
@@ -85,6 +105,26 @@ impl Bridge {
         let path = request.uri().path();
         if path == "/healthz" {
             return health(request.method());
+        }
+        // Alexa cannot send Basic credentials: the request signature is this path's
+        // authentication, checked by the endpoint before anything else.
+        if let (SKILL_PATH, Some(skill)) = (path, &self.skill) {
+            if request.method() != Method::POST {
+                return Answer::new(method_not_allowed("POST"));
+            }
+            let headers = request.headers().clone();
+            return match read_body(request, MAX_SKILL_BODY_BYTES).await {
+                Ok(body) => Answer::new(skill.answer(&headers, &body).await),
+                // Too large, too slow, broken: Amazon's rule for a web service is a bare 400.
+                Err(response) => {
+                    tracing::warn!(
+                        outcome = "refused",
+                        status = response.status().as_u16(),
+                        "skill endpoint refused a request whose body could not be read"
+                    );
+                    Answer::new(SkillEndpoint::bad_request())
+                }
+            };
         }
         if !self
             .access
@@ -115,7 +155,7 @@ impl Bridge {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let body = match read_body(request).await {
+        let body = match read_body(request, MAX_BODY_BYTES).await {
             Ok(body) => body,
             Err(response) => return Answer::new(response),
         };
@@ -203,8 +243,8 @@ fn health(method: &Method) -> Answer {
     }
 }
 
-/// Reads a push body: at most [`MAX_BODY_BYTES`], within [`BODY_TIMEOUT`].
-async fn read_body<B>(request: Request<B>) -> Result<Bytes, Response<Full<Bytes>>>
+/// Reads a body: at most `max` bytes, within [`BODY_TIMEOUT`].
+async fn read_body<B>(request: Request<B>, max: usize) -> Result<Bytes, Response<Full<Bytes>>>
 where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -212,7 +252,7 @@ where
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+            &format!("the body is larger than {max} bytes"),
         )
     };
     let declared = request
@@ -220,10 +260,10 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    let body = Limited::new(request.into_body(), MAX_BODY_BYTES);
+    let body = Limited::new(request.into_body(), max);
     match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),

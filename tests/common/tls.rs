@@ -1,7 +1,9 @@
 //! HTTPS stand-ins on 127.0.0.1 with certificates made in the test: one signed by a test
 //! certificate authority (which a test may choose to trust), one self-signed.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
@@ -35,6 +37,35 @@ impl TestCa {
         self.cert.der().to_vec()
     }
 
+    /// A certificate for `names` signed by this CA with `key`, valid from `not_before` to
+    /// `not_after` when given, PEM: for request-signing chains.
+    pub fn issue(
+        &self,
+        names: &[&str],
+        key: &KeyPair,
+        validity: Option<(time::OffsetDateTime, time::OffsetDateTime)>,
+    ) -> String {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let mut params = CertificateParams::new(names.clone()).expect("params");
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
+        if let Some((from, to)) = validity {
+            params.not_before = from;
+            params.not_after = to;
+        }
+        params
+            .signed_by(key, &self.cert, &self.key)
+            .expect("certificate")
+            .pem()
+    }
+
+    /// The CA certificate, PEM.
+    pub fn root_pem(&self) -> String {
+        self.cert.pem()
+    }
+
     /// A certificate for 127.0.0.1 and localhost signed by this CA, with its key.
     fn leaf(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
         let params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
@@ -59,6 +90,9 @@ fn self_signed() -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
     (cert.der().clone(), pkcs8(&key))
 }
 
+/// The few bytes of "audio" an [`Answer`] carries.
+const AUDIO: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00";
+
 /// What an HTTPS stand-in answers every request with.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -68,28 +102,54 @@ pub struct Answer {
     pub content_type: &'static str,
 }
 
-/// An HTTPS server on 127.0.0.1 answering every request with one [`Answer`].
+/// An HTTPS server on 127.0.0.1 answering every request with one [`Answer`], or serving files
+/// by path.
 pub struct TlsStub {
     addr: SocketAddr,
+    hits: Arc<AtomicUsize>,
+}
+
+/// What a [`TlsStub`] serves.
+#[derive(Clone)]
+enum Content {
+    /// Every request gets this status and content type, and a few bytes of audio.
+    Answer(Answer),
+    /// Files by path (`/echo.api/cert.pem`); other paths get 404.
+    Files(Arc<HashMap<String, Vec<u8>>>),
 }
 
 impl TlsStub {
     /// Serves with a certificate from `ca`.
     pub async fn signed_by(ca: &TestCa, answer: Answer) -> Self {
         let (cert, key) = ca.leaf();
-        Self::serve(cert, key, answer).await
+        Self::serve(cert, key, Content::Answer(answer)).await
+    }
+
+    /// Serves `files` (path → body) with a certificate from `ca`.
+    pub async fn files(ca: &TestCa, files: &[(&str, Vec<u8>)]) -> Self {
+        let (cert, key) = ca.leaf();
+        let files = files
+            .iter()
+            .map(|(p, b)| ((*p).to_owned(), b.clone()))
+            .collect();
+        Self::serve(cert, key, Content::Files(Arc::new(files))).await
+    }
+
+    /// How many requests it answered.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
     }
 
     /// Serves with a self-signed certificate.
     pub async fn self_signed(answer: Answer) -> Self {
         let (cert, key) = self_signed();
-        Self::serve(cert, key, answer).await
+        Self::serve(cert, key, Content::Answer(answer)).await
     }
 
     async fn serve(
         cert: CertificateDer<'static>,
         key: PrivateKeyDer<'static>,
-        answer: Answer,
+        content: Content,
     ) -> Self {
         let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
             .with_safe_default_protocol_versions()
@@ -101,10 +161,13 @@ impl TlsStub {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         assert!(addr.ip().is_loopback());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let acceptor = acceptor.clone();
-                let answer = answer.clone();
+                let content = content.clone();
+                let counter = Arc::clone(&counter);
                 tokio::spawn(async move {
                     // A client that refuses the certificate ends the handshake: nothing to do.
                     let Ok(mut tls) = acceptor.accept(socket).await else {
@@ -118,20 +181,31 @@ impl TlsStub {
                             Ok(n) => head.extend_from_slice(&buf[..n]),
                         }
                     }
-                    let body = b"ID3\x04\x00\x00\x00\x00\x00\x00";
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let (status, content_type, body) = match &content {
+                        Content::Answer(answer) => {
+                            (answer.status, answer.content_type, AUDIO.to_vec())
+                        }
+                        Content::Files(files) => {
+                            let head = String::from_utf8_lossy(&head);
+                            let path = head.split_whitespace().nth(1).unwrap_or("/");
+                            match files.get(path) {
+                                Some(body) => (200, "application/x-pem-file", body.clone()),
+                                None => (404, "text/plain", b"not found".to_vec()),
+                            }
+                        }
+                    };
                     let response = format!(
-                        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        answer.status,
-                        answer.content_type,
+                        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()
                     );
                     let _ = tls.write_all(response.as_bytes()).await;
-                    let _ = tls.write_all(body).await;
+                    let _ = tls.write_all(&body).await;
                     let _ = tls.shutdown().await;
                 });
             }
         });
-        Self { addr }
+        Self { addr, hits }
     }
 
     /// `https://127.0.0.1:<port>`, for `MA_HOSTNAME`.

@@ -1,0 +1,112 @@
+//! `POST /alexa/skill`: the skill itself, served by the bridge as an HTTPS web service (behind the
+//! owner's reverse proxy), for owners who want no AWS account. On when `BRIDGE_SKILL_ENDPOINT`
+//! is true; the settings are the skill's own (environment, or SSM when configured).
+//!
+//! Alexa cannot send the bridge's Basic credentials, so this path is exempt from them: Amazon's
+//! request signature is its authentication ([`crate::request_signature`]), checked before
+//! anything in the body is believed, and `SKILL_ID` is required and must match. A request that
+//! fails any check gets a bare 400 (the reason goes to the log, not to the caller). Then the very
+//! same [`Service::answer`] as in Lambda and `invoke` answers it.
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+
+use crate::deadline::Deadline;
+use crate::request_signature::{Rejection, SignatureVerifier};
+use crate::service::{self, Service};
+
+/// The skill endpoint: the service and the signature checks, both built once.
+#[derive(Debug)]
+pub struct SkillEndpoint {
+    service: Service,
+    verifier: SignatureVerifier,
+}
+
+/// Why a request to the endpoint was refused, for the log.
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error(transparent)]
+    Signature(#[from] Rejection),
+    #[error("SKILL_ID is not set: the skill endpoint answers only the skill it is configured for")]
+    NoSkillId,
+    #[error("the settings could not be loaded: {0}")]
+    Settings(String),
+    #[error("{0}")]
+    Service(#[from] service::Refusal),
+}
+
+impl SkillEndpoint {
+    /// The endpoint over `service`, checking requests with `verifier`.
+    pub fn new(service: Service, verifier: SignatureVerifier) -> Self {
+        Self { service, verifier }
+    }
+
+    /// The signature checks (for tests and the doctor: how many chains were fetched).
+    pub fn verifier(&self) -> &SignatureVerifier {
+        &self.verifier
+    }
+
+    /// Answers one request whose headers are `headers` and whose exact body is `body`.
+    pub async fn answer(&self, headers: &HeaderMap, body: &[u8]) -> Response<Full<Bytes>> {
+        let deadline = Deadline::local();
+        match self.serve(headers, body, deadline).await {
+            Ok(json) => {
+                let mut response = Response::new(Full::new(Bytes::from(json)));
+                response.headers_mut().insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json;charset=UTF-8"),
+                );
+                response
+            }
+            Err(refused) => {
+                tracing::warn!(outcome = "refused", error = %refused, "skill endpoint refused a request");
+                Self::bad_request()
+            }
+        }
+    }
+
+    /// The one answer to a request the endpoint will not serve: 400, no detail.
+    pub fn bad_request() -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(Bytes::from_static(
+            b"{\"error\":\"bad request\"}",
+        )));
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    }
+
+    async fn serve(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        deadline: Deadline,
+    ) -> Result<Vec<u8>, Refused> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        self.verifier
+            .verify(
+                header("signaturecertchainurl"),
+                header("signature-256"),
+                body,
+                SystemTime::now(),
+            )
+            .await?;
+        let settings = self
+            .service
+            .settings()
+            .current(deadline)
+            .await
+            .map_err(|e| Refused::Settings(e.to_string()))?;
+        if settings.skill_id.is_none() {
+            return Err(Refused::NoSkillId);
+        }
+        let event = service::parse_event(body)?;
+        let response = self.service.answer(event, deadline).await?;
+        serde_json::to_vec(&response).map_err(|e| Refused::Settings(e.to_string()))
+    }
+}

@@ -1,0 +1,413 @@
+//! The skill as an HTTPS endpoint inside the bridge (`POST /alexa/skill`): Amazon's request
+//! signature checks, each rule broken one at a time, against a certificate chain made here by a
+//! test certificate authority and served from 127.0.0.1 (the test build trusts that root and
+//! that host; the release build cannot: `SignatureVerifier::trusting` exists only with the
+//! `test-trust` feature).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use common::tls::{TestCa, TlsStub};
+use common::*;
+use ma_alexa_skill::bridge_server::auth::Access;
+use ma_alexa_skill::bridge_server::routes::Bridge;
+use ma_alexa_skill::bridge_server::server;
+use ma_alexa_skill::bridge_server::skill::SkillEndpoint;
+use ma_alexa_skill::bridge_server::store::Store;
+use ma_alexa_skill::deadline::Deadline;
+use ma_alexa_skill::interaction_models::ModelLocale;
+use ma_alexa_skill::request_signature::SignatureVerifier;
+use ma_alexa_skill::service::Service;
+use ma_alexa_skill::settings::Settings;
+use rcgen::{KeyPair, PKCS_RSA_SHA256};
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use serde_json::{json, Value};
+
+const CHAIN: &str = "/echo.api/echo-api-cert.pem";
+
+/// The test signing key (RSA 2048, like Amazon's), PKCS#8 PEM.
+fn key_pem() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/signing-key.pem"
+    ))
+    .expect("tests/fixtures/signing-key.pem")
+}
+
+/// Signs `body` with the test key: the `Signature-256` header value.
+fn sign(body: &[u8]) -> String {
+    let pem = key_pem();
+    let der = rustls_pki_types_der(&pem);
+    let key = RsaKeyPair::from_pkcs8(&der).expect("RSA key");
+    let mut signature = vec![0; key.public().modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        body,
+        &mut signature,
+    )
+    .expect("signs");
+    base64::engine::general_purpose::STANDARD.encode(signature)
+}
+
+fn rustls_pki_types_der(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("PEM body")
+}
+
+fn signing_key() -> KeyPair {
+    KeyPair::from_pkcs8_pem_and_sign_algo(&key_pem(), &PKCS_RSA_SHA256).expect("RSA key pair")
+}
+
+/// A request like Alexa's, `age` old.
+fn request_body(age: Duration) -> Vec<u8> {
+    let mut event = event("play_audio_intent");
+    let at = SystemTime::now() - age;
+    event["request"]["timestamp"] = json!(rfc3339(at));
+    serde_json::to_vec(&event).expect("serializes")
+}
+
+fn rfc3339(at: SystemTime) -> String {
+    let odt = time::OffsetDateTime::from(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        odt.year(),
+        u8::from(odt.month()),
+        odt.day(),
+        odt.hour(),
+        odt.minute(),
+        odt.second()
+    )
+}
+
+/// A running bridge with the skill endpoint, its chain host, and the skill's own bridge stub.
+struct Home {
+    base: String,
+    chain: TlsStub,
+    skill_bridge: Stub,
+    endpoint: Arc<Bridge>,
+    settings: Settings,
+}
+
+/// The chain files the chain host serves: a good one, and one per broken rule.
+fn chains(ca: &TestCa, other_ca: &TestCa) -> Vec<(&'static str, Vec<u8>)> {
+    let key = signing_key();
+    let now = time::OffsetDateTime::now_utc();
+    let good = ca.issue(&["echo-api.amazon.com"], &key, None);
+    let wrong_name = ca.issue(&["evil.example.com"], &key, None);
+    let expired = ca.issue(
+        &["echo-api.amazon.com"],
+        &key,
+        Some((
+            now - time::Duration::days(30),
+            now - time::Duration::days(1),
+        )),
+    );
+    let untrusted = other_ca.issue(&["echo-api.amazon.com"], &key, None);
+    let with = |leaf: String| format!("{leaf}{}", ca.root_pem()).into_bytes();
+    vec![
+        (CHAIN, with(good)),
+        ("/echo.api/wrong-name.pem", with(wrong_name)),
+        ("/echo.api/expired.pem", with(expired)),
+        (
+            "/echo.api/untrusted.pem",
+            format!("{untrusted}{}", other_ca.root_pem()).into_bytes(),
+        ),
+        ("/echo.api/not-pem.pem", b"hello".to_vec()),
+    ]
+}
+
+async fn home(skill_id: Option<&str>) -> Home {
+    let ca = TestCa::new();
+    let other = TestCa::new();
+    let chain = TlsStub::files(&ca, &chains(&ca, &other)).await;
+    let skill_bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let mut pairs = vec![
+        ("API_HOSTNAME", skill_bridge.base()),
+        ("MA_HOSTNAME", MA_HOSTNAME.to_owned()),
+    ];
+    if let Some(id) = skill_id {
+        pairs.push(("SKILL_ID", id.to_owned()));
+    }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let settings = settings(&pairs);
+    let verifier = SignatureVerifier::trusting(&[ca.root_der()], &chain.base());
+    let endpoint = Arc::new(
+        Bridge::new(
+            Arc::new(Store::in_memory()),
+            Access::Open,
+            ModelLocale::EN_US,
+        )
+        .with_skill(SkillEndpoint::new(Service::new(settings.clone()), verifier)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(server::serve(
+        listener,
+        Arc::clone(&endpoint),
+        std::future::pending(),
+    ));
+    Home {
+        base,
+        chain,
+        skill_bridge,
+        endpoint,
+        settings,
+    }
+}
+
+impl Home {
+    fn chain_url(&self, path: &str) -> String {
+        format!("{}{path}", self.chain.base())
+    }
+
+    async fn post(&self, headers: &[(&str, String)], body: Vec<u8>) -> (u16, Value) {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        let mut request = client
+            .post(format!("{}/alexa/skill", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("answered");
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap_or_default();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// A request signed and sent the way Alexa does.
+    async fn signed(&self, body: Vec<u8>) -> (u16, Value) {
+        let headers = [
+            ("SignatureCertChainUrl", self.chain_url(CHAIN)),
+            ("Signature-256", sign(&body)),
+        ];
+        self.post(&headers, body).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_request_is_answered_exactly_like_invoke() {
+    let home = home(Some(SKILL_ID)).await;
+    let body = request_body(Duration::ZERO);
+    let (status, answered) = home.signed(body.clone()).await;
+    assert_eq!(status, 200, "{answered}");
+    let event: Value = serde_json::from_slice(&body).expect("JSON");
+    let invoked = Service::new(home.settings.clone())
+        .answer(event, Deadline::local())
+        .await
+        .expect("answered");
+    assert_eq!(answered, serde_json::to_value(invoked).expect("JSON"));
+    assert_eq!(Shape::of(&answered), Shape::play(0, Some(true)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_is_fetched_once_across_many_requests() {
+    let home = home(Some(SKILL_ID)).await;
+    for _ in 0..5 {
+        let (status, _) = home.signed(request_body(Duration::ZERO)).await;
+        assert_eq!(status, 200);
+    }
+    let fetches = home
+        .endpoint
+        .skill()
+        .expect("endpoint")
+        .verifier()
+        .fetches();
+    assert_eq!((fetches, home.chain.hits()), (1, 1));
+}
+
+/// A broken rule: its name, the headers sent and the body.
+type Case = (&'static str, Vec<(&'static str, String)>, Vec<u8>);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_broken_rule_is_a_bare_400_and_nothing_reaches_the_skill() {
+    let home = home(Some(SKILL_ID)).await;
+    let body = request_body(Duration::ZERO);
+    let good_signature = sign(&body);
+    let url = |path: &str| home.chain_url(path);
+    let port = home
+        .chain
+        .base()
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut cases: Vec<Case> = Vec::new();
+    let mut case = |name, chain: String, signature: String, body: Vec<u8>| {
+        cases.push((
+            name,
+            vec![
+                ("SignatureCertChainUrl", chain),
+                ("Signature-256", signature),
+            ],
+            body,
+        ));
+    };
+    // The chain URL's forms.
+    case(
+        "plain http",
+        url(CHAIN).replace("https://", "http://"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "other host",
+        format!("https://localhost:{port}{CHAIN}"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "path in other case",
+        url("/EcHo.aPi/echo-api-cert.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "dot-dot out of /echo.api/",
+        url("/echo.api/../echo-api-cert.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "other path",
+        url("/invalid.path/echo-api-cert.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "other port",
+        format!("https://127.0.0.1:1{CHAIN}"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    // The chain itself.
+    case(
+        "wrong name",
+        url("/echo.api/wrong-name.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "expired",
+        url("/echo.api/expired.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "untrusted root",
+        url("/echo.api/untrusted.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "not PEM",
+        url("/echo.api/not-pem.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    case(
+        "no such chain",
+        url("/echo.api/missing.pem"),
+        good_signature.clone(),
+        body.clone(),
+    );
+    // The signature and the body.
+    let mut changed = body.clone();
+    let at = changed.len() / 2;
+    changed[at] = if changed[at] == b' ' { b'\t' } else { b' ' };
+    case(
+        "body changed after signing",
+        url(CHAIN),
+        good_signature.clone(),
+        changed,
+    );
+    case("not base64", url(CHAIN), "%%%".into(), body.clone());
+    let old = request_body(Duration::from_secs(200));
+    case("old timestamp", url(CHAIN), sign(&old), old);
+    let future = {
+        let mut event: Value = serde_json::from_slice(&body).expect("JSON");
+        event["request"]["timestamp"] =
+            json!(rfc3339(SystemTime::now() + Duration::from_secs(200)));
+        serde_json::to_vec(&event).expect("JSON")
+    };
+    case("timestamp in the future", url(CHAIN), sign(&future), future);
+    let mut wrong_skill: Value = serde_json::from_slice(&body).expect("JSON");
+    wrong_skill["context"]["System"]["application"]["applicationId"] =
+        json!("amzn1.ask.skill.other");
+    wrong_skill["session"]["application"]["applicationId"] = json!("amzn1.ask.skill.other");
+    let wrong_skill = serde_json::to_vec(&wrong_skill).expect("JSON");
+    case(
+        "wrong skill id",
+        url(CHAIN),
+        sign(&wrong_skill),
+        wrong_skill,
+    );
+    let huge = {
+        let mut event: Value = serde_json::from_slice(&body).expect("JSON");
+        event["padding"] = json!("x".repeat(200 * 1024));
+        serde_json::to_vec(&event).expect("JSON")
+    };
+    case("oversized body", url(CHAIN), sign(&huge), huge);
+    // SHA-1 only (the old `Signature` header), and no headers at all.
+    cases.push((
+        "SHA-1 header only",
+        vec![
+            ("SignatureCertChainUrl", url(CHAIN)),
+            ("Signature", good_signature.clone()),
+        ],
+        body.clone(),
+    ));
+    cases.push(("no headers", vec![], body.clone()));
+
+    for (name, headers, body) in cases {
+        let (status, answer) = home.post(&headers, body).await;
+        assert_eq!(status, 400, "{name}: {answer}");
+        assert_eq!(
+            answer,
+            json!({ "error": "bad request" }),
+            "{name}: no detail to the caller"
+        );
+    }
+    assert_eq!(
+        home.skill_bridge.count(),
+        0,
+        "a refused request reached the skill"
+    );
+    // And the same valid request still passes.
+    assert_eq!(home.signed(request_body(Duration::ZERO)).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_skill_id_nothing_is_served() {
+    let home = home(None).await;
+    let (status, _) = home.signed(request_body(Duration::ZERO)).await;
+    assert_eq!(status, 400);
+    assert_eq!(home.skill_bridge.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_are_served() {
+    let home = Arc::new(home(Some(SKILL_ID)).await);
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let home = Arc::clone(&home);
+        tasks.push(tokio::spawn(async move {
+            home.signed(request_body(Duration::ZERO)).await.0
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), 200);
+    }
+}
