@@ -221,6 +221,7 @@ impl Doctor {
     /// the public roots.
     #[cfg(feature = "test-trust")]
     pub fn trusting(roots: &[Vec<u8>]) -> Self {
+        tracing::warn!("TEST-TRUST: the doctor trusts {} test root(s)", roots.len());
         Self::with_roots(roots)
     }
 

@@ -118,6 +118,7 @@ impl SignatureVerifier {
     /// cannot trust anything but Amazon's URL and the public roots.
     #[cfg(feature = "test-trust")]
     pub fn trusting(roots: &[Vec<u8>], origin: &str) -> Self {
+        tracing::warn!("TEST-TRUST: request signatures checked against a test CA and {origin}");
         let origin = Url::parse(origin).expect("a test origin URL");
         let anchors = roots
             .iter()
