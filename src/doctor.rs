@@ -201,6 +201,7 @@ impl LambdaFacts {
 pub struct Doctor {
     http: Result<reqwest::Client, String>,
     music_assistant: MaClient,
+    skill_endpoint: bool,
 }
 
 impl Default for Doctor {
@@ -238,6 +239,7 @@ impl Doctor {
                     return Self {
                         http: Err(e.to_string()),
                         music_assistant: MaClient::new(),
+                        skill_endpoint: false,
                     }
                 }
             }
@@ -245,7 +247,16 @@ impl Doctor {
         Self {
             http: builder.build().map_err(|e| e.to_string()),
             music_assistant: MaClient::new(),
+            skill_endpoint: false,
         }
+    }
+
+    /// Also checks the skill served by the bridge (`BRIDGE_SKILL_ENDPOINT=true`, no Lambda):
+    /// `SKILL_ID` is set, and the bridge at `API_HOSTNAME` serves `POST /alexa/skill` and refuses
+    /// an unsigned request there.
+    pub fn checking_skill_endpoint(mut self, on: bool) -> Self {
+        self.skill_endpoint = on;
+        self
     }
 
     /// Checks every hop with the settings `source` gives; `lambda` when running inside Lambda.
@@ -270,6 +281,9 @@ impl Doctor {
                 checks.push(self.stream_host(&settings, latest.as_ref(), deadline).await);
                 checks.extend(ma);
                 checks.extend(skill_checks(settings.skill_id.as_deref(), lambda));
+                if self.skill_endpoint {
+                    checks.push(self.skill_endpoint_check(&settings, deadline).await);
+                }
             }
         }
         let ok = checks.iter().all(|c| c.status != Status::Fail);
@@ -519,6 +533,49 @@ impl Doctor {
             }
         }
         checks
+    }
+
+    /// The skill endpoint inside the bridge: on, and refusing what Amazon did not sign.
+    async fn skill_endpoint_check(&self, settings: &Settings, deadline: Deadline) -> Check {
+        const NAME: &str = "skill endpoint";
+        if settings.skill_id.is_none() {
+            return Check::fail(
+                NAME,
+                "SKILL_ID is not set: the bridge's skill endpoint refuses every request without it",
+                "set SKILL_ID to your skill's id (amzn1.ask.skill.…) where the bridge reads its settings",
+            );
+        }
+        let (Ok(bridge), Ok(client)) = (&settings.bridge, self.client()) else {
+            return Check::skip(NAME, "not checked: API_HOSTNAME is not usable");
+        };
+        let host = crate::authority(&bridge.base);
+        let Ok(url) = bridge.base.join("alexa/skill") else {
+            return Check::skip(NAME, "not checked: API_HOSTNAME is not usable");
+        };
+        let answer = client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body("{}")
+            .timeout(step(deadline))
+            .send()
+            .await;
+        match answer.map(|r| r.status().as_u16()) {
+            Ok(400) => Check::pass(
+                NAME,
+                format!("{host} serves the skill at /alexa/skill and refuses unsigned requests"),
+            ),
+            Ok(401 | 404 | 405) => Check::fail(
+                NAME,
+                format!("{host} does not serve the skill at /alexa/skill"),
+                "set BRIDGE_SKILL_ENDPOINT=true on the bridge (with the skill's settings) and restart it",
+            ),
+            Ok(status) => Check::fail(
+                NAME,
+                format!("{host} answered an unsigned request to /alexa/skill with HTTP {status}"),
+                "run this project's bridge with BRIDGE_SKILL_ENDPOINT=true: it must refuse what Amazon did not sign",
+            ),
+            Err(error) => transport_failure(NAME, &host, &error, "API_HOSTNAME"),
+        }
     }
 
     /// `GET /info`'s `server_version`, when Music Assistant tells.

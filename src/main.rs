@@ -77,7 +77,14 @@ fn main() -> ExitCode {
 
 /// Runs the doctor with the service's settings and prints its report (JSON with `--json`).
 async fn doctor(service: &Service, json: bool) -> ExitCode {
-    let report = Doctor::new().run(service.settings(), None).await;
+    // At home (no Lambda) the bridge serves the skill: check that too when its setting says so.
+    let at_home = std::env::var("BRIDGE_SKILL_ENDPOINT").is_ok_and(|v| {
+        ["true", "1", "yes", "on"].contains(&v.trim().to_ascii_lowercase().as_str())
+    });
+    let report = Doctor::new()
+        .checking_skill_endpoint(at_home)
+        .run(service.settings(), None)
+        .await;
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),

@@ -416,3 +416,65 @@ async fn the_whole_run_stays_under_ten_seconds() {
         report.text()
     );
 }
+
+/// A bridge on 127.0.0.1 (nothing pushed), serving the skill when `skill` is set.
+async fn real_bridge(skill: bool) -> String {
+    use ma_alexa_skill::bridge_server::{
+        auth::Access, routes::Bridge, server, skill::SkillEndpoint,
+    };
+    let mut bridge = Bridge::new(
+        std::sync::Arc::new(ma_alexa_skill::bridge_server::store::Store::in_memory()),
+        Access::Open,
+        ma_alexa_skill::interaction_models::ModelLocale::EN_US,
+    );
+    if skill {
+        let service = ma_alexa_skill::service::Service::new(settings(&[("SKILL_ID", SKILL_ID)]));
+        bridge = bridge.with_skill(SkillEndpoint::new(
+            service,
+            ma_alexa_skill::request_signature::SignatureVerifier::new(),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(server::serve(
+        listener,
+        std::sync::Arc::new(bridge),
+        std::future::pending(),
+    ));
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_skill_endpoint_mode_is_checked_when_it_is_on() {
+    for (serves, want) in [(true, Status::Pass), (false, Status::Fail)] {
+        let base = real_bridge(serves).await;
+        let source = SettingsSource::fixed(settings(&[
+            ("API_HOSTNAME", &base),
+            ("MA_HOSTNAME", "127.0.0.1:9"),
+            ("SKILL_ID", SKILL_ID),
+        ]));
+        let report = Doctor::new()
+            .checking_skill_endpoint(true)
+            .run(&source, None)
+            .await;
+        assert_eq!(
+            status_of(&report, "skill endpoint"),
+            want,
+            "{}",
+            report.text()
+        );
+    }
+    // Without SKILL_ID the endpoint serves nothing: said plainly.
+    let base = real_bridge(true).await;
+    let source = SettingsSource::fixed(settings(&[("API_HOSTNAME", &base)]));
+    let report = Doctor::new()
+        .checking_skill_endpoint(true)
+        .run(&source, None)
+        .await;
+    assert!(message_of(&report, "skill endpoint").contains("SKILL_ID is not set"));
+    // Off by default: no such check.
+    let report = Doctor::new().run(&source, None).await;
+    assert!(report.check("skill endpoint").is_none());
+}
