@@ -171,6 +171,29 @@ pub struct LatestReply {
     pub image_url: Option<String>,
 }
 
+impl LatestReply {
+    /// What the skill makes of a reply from the bridge at `host`: a Music Assistant stream and
+    /// its metadata, or why not.
+    pub fn into_latest(self, host: &str) -> Result<Latest, BridgeError> {
+        let raw_url = self
+            .stream_url
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| BridgeError::NoStreamUrl {
+                host: host.to_owned(),
+            })?;
+        let stream = InternalStream::parse(&raw_url).ok_or_else(|| BridgeError::BadStreamUrl {
+            host: host.to_owned(),
+        })?;
+        Ok(Latest {
+            stream,
+            title: self.title,
+            artist: self.artist,
+            album: self.album,
+            image_url: self.image_url,
+        })
+    }
+}
+
 impl BridgeClient {
     /// A client; nothing is built until the first request.
     pub fn new() -> Self {
@@ -250,18 +273,7 @@ impl BridgeClient {
                 // echo the Authorization header.
                 reason: scrub_credentials(&e.to_string(), bridge),
             })?;
-        let raw_url = reply
-            .stream_url
-            .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| BridgeError::NoStreamUrl { host: host.clone() })?;
-        let stream = InternalStream::parse(&raw_url).ok_or(BridgeError::BadStreamUrl { host })?;
-        Ok(Latest {
-            stream,
-            title: reply.title,
-            artist: reply.artist,
-            album: reply.album,
-            image_url: reply.image_url,
-        })
+        reply.into_latest(&host)
     }
 }
 

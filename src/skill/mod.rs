@@ -559,7 +559,7 @@ pub(super) async fn fetch_latest<B: StreamSource, M>(
 }
 
 /// A `Play` of the bridge's stream, rewritten onto the public host, with its metadata.
-pub(super) fn play_directive(
+pub fn play_directive(
     base: &HttpsBase,
     latest: &Latest,
     behavior: PlayBehavior,
