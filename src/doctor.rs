@@ -495,7 +495,7 @@ impl Doctor {
         let version = self.server_version(&ma.base, deadline).await;
         let players = match self.music_assistant.players(ma, deadline).await {
             Ok(players) => players,
-            Err(error) => return vec![ma_failure(NAME, &host, &error)],
+            Err(error) => return vec![ma_failure(NAME, &error)],
         };
         let version = version.map_or_else(String::new, |v| format!(" {v}"));
         let alexa: Vec<&Player> = players.iter().filter(|p| p.is_alexa()).collect();
@@ -966,7 +966,7 @@ fn transport_failure(
 }
 
 /// A Music Assistant failure, with its fix.
-fn ma_failure(check: &'static str, host: &str, error: &MaError) -> Check {
+fn ma_failure(check: &'static str, error: &MaError) -> Check {
     let fix = match error {
         MaError::Unauthorized { .. } => "create a long-lived token in Music Assistant (your profile, Long-lived access tokens) and store it as MA_API_TOKEN",
         MaError::Forbidden { .. } => "use a token of a user who may read players",
@@ -974,7 +974,6 @@ fn ma_failure(check: &'static str, host: &str, error: &MaError) -> Check {
         MaError::Unreachable { .. } | MaError::TimedOut { .. } => "check MA_API_URL and the reverse proxy in front of Music Assistant's web server (port 8095)",
         _ => "check MA_API_URL: it must be Music Assistant's web server (port 8095)",
     };
-    let _ = host;
     Check::fail(check, error.to_string(), fix)
 }
 
