@@ -106,11 +106,19 @@ impl HttpsBase {
             }
             self.join(image.path(), image.query()).ok()?
         } else if image.scheme() == "https" {
-            let mut public = image.clone();
-            // Only fails for URLs that cannot carry credentials at all.
-            let _ = public.set_username("");
-            let _ = public.set_password(None);
-            strictly_encoded(public.as_str(), QUERY_KEEP)
+            // Rebuilt from its parts: no `user:password@`, and only path and query encoded (the
+            // brackets of an IPv6 host must stay as they are).
+            let host = image.host_str()?;
+            let port = image.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let mut public = format!(
+                "https://{host}{port}{}",
+                strictly_encoded(image.path(), PATH_KEEP)
+            );
+            if let Some(query) = image.query() {
+                public.push('?');
+                public.push_str(&strictly_encoded(query, QUERY_KEEP));
+            }
+            public
         } else {
             return None;
         };
@@ -390,7 +398,8 @@ impl AudioToken {
         let ours = raw.strip_prefix(TOKEN_PREFIX).and_then(|rest| {
             let mut parts = rest.splitn(2, ':');
             let hex = parts.next()?;
-            if hex.len() != 16 {
+            // Exactly 16 hex digits: `from_str_radix` alone would also take a `+` sign.
+            if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
             let stream = StreamId(u64::from_str_radix(hex, 16).ok()?);
@@ -665,6 +674,11 @@ mod tests {
             b.rewrite_art(&internal_user, Some("192.168.1.20")),
             Some("https://ma.example.net/imageproxy?path=x".into())
         );
+        // Found by fuzzing: an IPv6 host keeps its brackets.
+        let v6 = Url::parse("https://[fd00::1]:8443/a b.jpg?s=1").expect("url");
+        let art = b.rewrite_art(&v6, Some("192.168.1.20")).expect("kept");
+        assert_eq!(art, "https://[fd00::1]:8443/a%20b.jpg?s=1");
+        assert!(Url::parse(&art).is_ok());
         for other in [
             "http://192.168.1.20:8095/etc/passwd",
             "http://192.168.1.20:8095/imageproxying",
@@ -764,6 +778,9 @@ mod tests {
             "mas1:xyz",
             "mas1:0123456789abcdeg",
             "mas2:0123456789abcdef",
+            // Found by fuzzing: a sign is not a hex digit.
+            "mas1:+919b3fbf99938e7",
+            "mas1:-919b3fbf99938e7",
         ] {
             let token = AudioToken::parse(raw);
             assert_eq!(token.stream(), None, "{raw:?}");
