@@ -536,6 +536,28 @@ pub trait MusicAssistant {
     ) -> impl Future<Output = Result<(), MaError>> + Send;
 }
 
+/// A failed queue command's error, told apart: Music Assistant answers an unknown queue with a
+/// bare 500, so on a 500 `music_assistant` is asked whether the queue exists, and when it does
+/// not the error is [`MaError::UnknownQueue`]. Any [`MusicAssistant`] sends its commands through
+/// this.
+pub async fn told_apart<M: MusicAssistant>(
+    music_assistant: &M,
+    ma: &MaSettings,
+    queue: &QueueId,
+    error: MaError,
+    deadline: Deadline,
+) -> MaError {
+    if matches!(error, MaError::Failed { status: 500, .. })
+        && matches!(music_assistant.queue(ma, queue, deadline).await, Ok(None))
+    {
+        return MaError::UnknownQueue {
+            host: authority(&ma.base),
+            queue: queue.as_str().to_owned(),
+        };
+    }
+    error
+}
+
 /// Music Assistant over HTTP. One per container: its connection pool is reused across warm
 /// invocations, and the HTTP client itself is only built when a request first needs it.
 #[derive(Debug, Default)]
@@ -709,20 +731,10 @@ impl MusicAssistant for MaClient {
         deadline: Deadline,
     ) -> Result<(), MaError> {
         let (name, args) = command.request(queue);
-        let error = match self.call::<Value>(ma, name, &args, deadline).await {
-            Ok(_) => return Ok(()),
-            Err(error) => error,
-        };
-        // Music Assistant answers an unknown queue with a bare 500: ask whether it exists.
-        if matches!(error, MaError::Failed { status: 500, .. })
-            && matches!(self.queue(ma, queue, deadline).await, Ok(None))
-        {
-            return Err(MaError::UnknownQueue {
-                host: authority(&ma.base),
-                queue: queue.as_str().to_owned(),
-            });
+        match self.call::<Value>(ma, name, &args, deadline).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(told_apart(self, ma, queue, error, deadline).await),
         }
-        Err(error)
     }
 
     async fn search(

@@ -419,9 +419,7 @@ async fn the_whole_run_stays_under_ten_seconds() {
 
 /// A bridge on 127.0.0.1 (nothing pushed), serving the skill when `skill` is set.
 async fn real_bridge(skill: bool) -> String {
-    use ma_alexa_skill::bridge_server::{
-        auth::Access, routes::Bridge, server, skill::SkillEndpoint,
-    };
+    use ma_alexa_skill::bridge_server::{auth::Access, routes::Bridge, skill::SkillEndpoint};
     let mut bridge = Bridge::new(
         std::sync::Arc::new(ma_alexa_skill::bridge_server::store::Store::in_memory()),
         Access::Open,
@@ -434,16 +432,7 @@ async fn real_bridge(skill: bool) -> String {
             ma_alexa_skill::request_signature::SignatureVerifier::new(),
         ));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(server::serve(
-        listener,
-        std::sync::Arc::new(bridge),
-        std::future::pending(),
-    ));
-    base
+    serve_bridge(std::sync::Arc::new(bridge)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,6 @@ use common::tls::{TestCa, TlsStub};
 use common::*;
 use ma_alexa_skill::bridge_server::auth::Access;
 use ma_alexa_skill::bridge_server::routes::Bridge;
-use ma_alexa_skill::bridge_server::server;
 use ma_alexa_skill::bridge_server::skill::SkillEndpoint;
 use ma_alexa_skill::bridge_server::store::Store;
 use ma_alexa_skill::deadline::Deadline;
@@ -145,15 +144,7 @@ async fn home(skill_id: Option<&str>) -> Home {
         )
         .with_skill(SkillEndpoint::new(Service::new(settings.clone()), verifier)),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(server::serve(
-        listener,
-        Arc::clone(&endpoint),
-        std::future::pending(),
-    ));
+    let base = serve_bridge(Arc::clone(&endpoint)).await;
     Home {
         base,
         chain,

@@ -36,7 +36,7 @@ use ma_alexa_skill::alexa::request::SkillRequest;
 use ma_alexa_skill::bridge::{BridgeError, Latest, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::music_assistant::{
-    MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
+    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
     SearchResults,
 };
 use ma_alexa_skill::service::Service;
@@ -293,20 +293,11 @@ impl MusicAssistant for FuzzMa {
             QueueCommand::Repeat(_) => "player_queues/repeat",
             _ => "player_queues/command",
         };
-        let error = match self.call::<Value>(ma, name, "null").await {
-            Ok(_) => return Ok(()),
-            Err(error) => error,
-        };
-        // As `MaClient::send`: a bare 500 makes it ask whether the queue exists.
-        if matches!(error, MaError::Failed { status: 500, .. })
-            && matches!(self.queue(ma, queue, deadline).await, Ok(None))
-        {
-            return Err(MaError::UnknownQueue {
-                host: authority(&ma.base),
-                queue: queue.as_str().to_owned(),
-            });
+        match self.call::<Value>(ma, name, "null").await {
+            Ok(_) => Ok(()),
+            // As `MaClient::send`: the library's own check for an unknown queue.
+            Err(error) => Err(music_assistant::told_apart(self, ma, queue, error, deadline).await),
         }
-        Err(error)
     }
 
     async fn search(

@@ -345,6 +345,20 @@ pub fn capture(
     (captured, tracing::subscriber::set_default(subscriber))
 }
 
+/// Serves `bridge` (this project's bridge, in process) on 127.0.0.1; its `http://` base.
+pub async fn serve_bridge(
+    bridge: std::sync::Arc<ma_alexa_skill::bridge_server::routes::Bridge>,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(ma_alexa_skill::bridge_server::server::serve(
+        listener,
+        bridge,
+        std::future::pending(),
+    ));
+    base
+}
+
 /// A loopback address where nothing listens.
 pub async fn closed_port_base() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
