@@ -536,6 +536,25 @@ pub trait MusicAssistant {
     ) -> impl Future<Output = Result<(), MaError>> + Send;
 }
 
+/// The players of a `players/all` reply; one of an unexpected shape is left out rather than
+/// failing the whole list.
+pub fn usable_players(all: Vec<Value>) -> Vec<Player> {
+    all.into_iter()
+        .filter_map(|p| serde_json::from_value::<Player>(p).ok())
+        .collect()
+}
+
+/// The songs of a `music/tracks/library_items` reply (`null` from old servers: none) that can
+/// be played: parsed, and with a URI.
+pub fn playable_tracks(found: Option<Vec<Value>>) -> Vec<SearchItem> {
+    found
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
+        .filter(|i| !i.uri.trim().is_empty())
+        .collect()
+}
+
 /// A failed queue command's error, told apart: Music Assistant answers an unknown queue with a
 /// bare 500, so on a 500 `music_assistant` is asked whether the queue exists, and when it does
 /// not the error is [`MaError::UnknownQueue`]. Any [`MusicAssistant`] sends its commands through
@@ -715,12 +734,8 @@ impl MusicAssistant for MaClient {
     }
 
     async fn players(&self, ma: &MaSettings, deadline: Deadline) -> Result<Vec<Player>, MaError> {
-        // A player of an unexpected shape is left out rather than failing the whole list.
         let all: Vec<Value> = self.call(ma, "players/all", &json!({}), deadline).await?;
-        Ok(all
-            .into_iter()
-            .filter_map(|p| serde_json::from_value::<Player>(p).ok())
-            .collect())
+        Ok(usable_players(all))
     }
 
     async fn send(
@@ -759,12 +774,7 @@ impl MusicAssistant for MaClient {
         let found: Option<Vec<Value>> = self
             .call(ma, "music/tracks/library_items", &args, deadline)
             .await?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
-            .filter(|i| !i.uri.trim().is_empty())
-            .collect())
+        Ok(playable_tracks(found))
     }
 
     async fn add_to_favorites(

@@ -273,7 +273,9 @@ impl MusicAssistant for FuzzMa {
     }
 
     async fn players(&self, ma: &MaSettings, _deadline: Deadline) -> Result<Vec<Player>, MaError> {
-        self.call(ma, "players/all", "[]").await
+        // As `MaClient::players`.
+        let all: Vec<Value> = self.call(ma, "players/all", "[]").await?;
+        Ok(music_assistant::usable_players(all))
     }
 
     async fn send(
@@ -320,12 +322,7 @@ impl MusicAssistant for FuzzMa {
             .call(ma, "music/tracks/library_items", "null")
             .await?;
         // As `MaClient::favorite_tracks`.
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
-            .filter(|i| !i.uri.trim().is_empty())
-            .collect())
+        Ok(music_assistant::playable_tracks(found))
     }
 
     async fn add_to_favorites(
