@@ -23,7 +23,10 @@ fn bases() -> &'static [(HttpsBase, &'static str); 2] {
     static BASES: OnceLock<[(HttpsBase, &'static str); 2]> = OnceLock::new();
     BASES.get_or_init(|| {
         [
-            (HttpsBase::parse("ma.example.net").expect("valid"), "ma.example.net"),
+            (
+                HttpsBase::parse("ma.example.net").expect("valid"),
+                "ma.example.net",
+            ),
             (
                 HttpsBase::parse("https://ma.example.net:8443/music/").expect("valid"),
                 "ma.example.net",

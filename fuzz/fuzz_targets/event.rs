@@ -68,7 +68,10 @@ fn settings(index: u8) -> Settings {
             ("MA_HOSTNAME", "ma.example.net"),
             ("SKILL_ID", SKILL_ID),
             ("MA_API_URL", "http://192.168.1.20:8095"),
-            ("MA_API_TOKEN", "eyJhbGciOiJIUzI1NiJ9.fuzz-long-lived-token.signature"),
+            (
+                "MA_API_TOKEN",
+                "eyJhbGciOiJIUzI1NiJ9.fuzz-long-lived-token.signature",
+            ),
             ("DEVICE_PLAYERS", &device_players),
         ];
         let without = |names: &[&str], extra: &[(&'static str, &'static str)]| {
@@ -77,7 +80,11 @@ fn settings(index: u8) -> Settings {
                 .filter(|(k, _)| !names.contains(k))
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect();
-            pairs.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+            pairs.extend(
+                extra
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
             let map: HashMap<String, String> = pairs.into_iter().collect();
             Settings::from_lookup(|name| map.get(name).cloned())
         };
@@ -87,14 +94,20 @@ fn settings(index: u8) -> Settings {
             // 1: any skill id accepted.
             without(&["SKILL_ID"], &[]),
             // 2: no Music Assistant control (bridge only), any skill id.
-            without(&["SKILL_ID", "MA_API_URL", "MA_API_TOKEN", "DEVICE_PLAYERS"], &[]),
+            without(
+                &["SKILL_ID", "MA_API_URL", "MA_API_TOKEN", "DEVICE_PLAYERS"],
+                &[],
+            ),
             // 3: a public host with a port and a base path, no DEVICE_PLAYERS.
             without(
                 &["SKILL_ID", "MA_HOSTNAME", "DEVICE_PLAYERS"],
                 &[("MA_HOSTNAME", "https://ma.example.net:8443/music/")],
             ),
             // 4: no bridge.
-            without(&["SKILL_ID", "API_HOSTNAME", "API_USERNAME", "API_PASSWORD"], &[]),
+            without(
+                &["SKILL_ID", "API_HOSTNAME", "API_USERNAME", "API_PASSWORD"],
+                &[],
+            ),
             // 5: unusable settings: http public host, bad DEVICE_PLAYERS, a token with a space.
             without(
                 &["SKILL_ID", "MA_HOSTNAME", "DEVICE_PLAYERS", "MA_API_TOKEN"],
@@ -318,9 +331,7 @@ impl MusicAssistant for FuzzMa {
         ma: &MaSettings,
         _deadline: Deadline,
     ) -> Result<Vec<SearchItem>, MaError> {
-        let found: Option<Vec<Value>> = self
-            .call(ma, "music/tracks/library_items", "null")
-            .await?;
+        let found: Option<Vec<Value>> = self.call(ma, "music/tracks/library_items", "null").await?;
         // As `MaClient::favorite_tracks`.
         Ok(music_assistant::playable_tracks(found))
     }

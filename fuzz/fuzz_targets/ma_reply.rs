@@ -29,7 +29,10 @@ fn usable(item: &SearchItem) {
     assert!(!item.name.trim().is_empty(), "an item without a name");
     assert!(!item.uri.trim().is_empty(), "an item without a uri");
     if let Some(artist) = item.artist() {
-        assert!(!artist.is_empty() && artist.trim() == artist, "artist {artist:?}");
+        assert!(
+            !artist.is_empty() && artist.trim() == artist,
+            "artist {artist:?}"
+        );
     }
 }
 
@@ -38,7 +41,13 @@ fn search(body: &[u8], asked: &[u8]) {
         return;
     };
     let found = found.unwrap_or_default();
-    for list in [&found.artists, &found.albums, &found.tracks, &found.playlists, &found.radio] {
+    for list in [
+        &found.artists,
+        &found.albums,
+        &found.tracks,
+        &found.playlists,
+        &found.radio,
+    ] {
         list.iter().for_each(usable);
     }
 
@@ -52,7 +61,14 @@ fn search(body: &[u8], asked: &[u8]) {
     let Intent::PlayMedia { ask, mode } = Intent::from_parts(intent_name, &slots) else {
         return;
     };
-    for value in [&ask.query, &ask.artist, &ask.album, &ask.track, &ask.playlist, &ask.radio] {
+    for value in [
+        &ask.query,
+        &ask.artist,
+        &ask.album,
+        &ask.track,
+        &ask.playlist,
+        &ask.radio,
+    ] {
         if let Some(value) = value {
             assert!(!value.is_empty() && value.chars().count() <= MediaAsk::MAX_LEN);
         }
@@ -60,12 +76,19 @@ fn search(body: &[u8], asked: &[u8]) {
     let Some(wanted) = Wanted::of(&ask, mode) else {
         return;
     };
-    assert!(!normalized(&wanted.name).is_empty(), "wanted {:?}", wanted.name);
+    assert!(
+        !normalized(&wanted.name).is_empty(),
+        "wanted {:?}",
+        wanted.name
+    );
     assert!(!wanted.types.is_empty(), "no media type wanted");
     let any = wanted.types.iter().any(|t| !found.of(*t).is_empty());
     match choose(&wanted, &found) {
         Some(choice) => {
-            assert!(wanted.types.contains(&choice.media_type), "chose an unwanted type");
+            assert!(
+                wanted.types.contains(&choice.media_type),
+                "chose an unwanted type"
+            );
             assert!(
                 found.of(choice.media_type).contains(&choice.item),
                 "chose an item not in the results"

@@ -70,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
         if pushed.new_stream {
             let newest = store.latest(None).expect("a latest of all");
             let newest: LatestReply = serde_json::from_slice(&newest).expect("JSON");
-            assert_eq!(newest.stream_url, reply.stream_url, "a new stream is the latest of all");
+            assert_eq!(
+                newest.stream_url, reply.stream_url,
+                "a new stream is the latest of all"
+            );
         }
     }
 });

@@ -43,7 +43,9 @@ fuzz_target!(|data: &[u8]| {
     let internal_host = lines.next();
 
     let base = HttpsBase::parse(base_raw).ok();
-    let host = base.as_ref().map(|_| public_host(base_raw).expect("a parsed base has a host"));
+    let host = base
+        .as_ref()
+        .map(|_| public_host(base_raw).expect("a parsed base has a host"));
 
     let stream = InternalStream::parse(stream_raw);
     if let Some(stream) = &stream {
@@ -52,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(stream.host().is_some(), "{url}");
 
         let token = stream.token();
-        assert!(token.as_str().len() <= MAX_TOKEN_LEN, "token of {} bytes", token.as_str().len());
+        assert!(
+            token.as_str().len() <= MAX_TOKEN_LEN,
+            "token of {} bytes",
+            token.as_str().len()
+        );
         assert!(token.names(stream));
         if let Some(queue) = token.queue() {
             assert_eq!(Some(queue), stream.queue(), "the token names another queue");
@@ -84,7 +90,12 @@ fuzz_target!(|data: &[u8]| {
             } else {
                 image.host_str().map(str::to_owned)
             };
-            common::check_public_url("art url", &art, common::MAX_ART_URL_LEN, expected_host.as_deref());
+            common::check_public_url(
+                "art url",
+                &art,
+                common::MAX_ART_URL_LEN,
+                expected_host.as_deref(),
+            );
         }
     }
 });

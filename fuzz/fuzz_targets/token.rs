@@ -16,11 +16,17 @@ fuzz_target!(|data: &[u8]| {
     let raw = String::from_utf8_lossy(data);
     let token = AudioToken::parse(&raw);
     assert_eq!(token.as_str(), raw, "the token text changed");
-    assert_eq!(AudioToken::parse(token.as_str()), token, "parse is not stable");
+    assert_eq!(
+        AudioToken::parse(token.as_str()),
+        token,
+        "parse is not stable"
+    );
 
     match token.stream() {
         Some(stream) => {
-            let rest = raw.strip_prefix("mas1:").expect("a token naming a stream starts with mas1:");
+            let rest = raw
+                .strip_prefix("mas1:")
+                .expect("a token naming a stream starts with mas1:");
             let hex = rest.split(':').next().unwrap_or("");
             // Found by this target (a `+` sign was taken as a digit), fixed in `AudioToken::parse`.
             assert!(

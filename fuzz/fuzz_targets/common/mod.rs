@@ -47,19 +47,28 @@ pub fn latest_from_body(host: &str, body: &[u8]) -> Result<Latest, BridgeError> 
 /// other byte percent-encoded), parseable, on `host` when given, and without user info.
 pub fn check_public_url(what: &str, url: &str, max: usize, host: Option<&str>) {
     assert!(url.starts_with("https://"), "{what}: not https: {url:?}");
-    assert!(url.len() <= max, "{what}: {} bytes, more than {max}", url.len());
+    assert!(
+        url.len() <= max,
+        "{what}: {} bytes, more than {max}",
+        url.len()
+    );
     assert!(
         url.bytes().all(|b| b.is_ascii_graphic()),
         "{what}: unencoded byte in {url:?}"
     );
-    let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("{what}: {url:?} does not parse: {e}"));
+    let parsed =
+        url::Url::parse(url).unwrap_or_else(|e| panic!("{what}: {url:?} does not parse: {e}"));
     assert_eq!(parsed.scheme(), "https", "{what}: {url:?}");
     assert!(
         parsed.username().is_empty() && parsed.password().is_none(),
         "{what}: {url:?} carries user info"
     );
     if let Some(host) = host {
-        assert_eq!(parsed.host_str(), Some(host), "{what}: {url:?} left the public host");
+        assert_eq!(
+            parsed.host_str(),
+            Some(host),
+            "{what}: {url:?} left the public host"
+        );
     }
 }
 
@@ -81,7 +90,10 @@ pub fn check_response(request_type: &str, envelope: &ResponseEnvelope) {
     assert_eq!(response["version"], "1.0");
     let r = response["response"].as_object().expect("a response object");
 
-    for path in [&["outputSpeech", "text"][..], &["reprompt", "outputSpeech", "text"]] {
+    for path in [
+        &["outputSpeech", "text"][..],
+        &["reprompt", "outputSpeech", "text"],
+    ] {
         let mut at = &response["response"];
         for key in path {
             at = &at[*key];
