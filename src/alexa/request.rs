@@ -130,6 +130,17 @@ pub enum RoomCommand {
 }
 
 impl RoomCommand {
+    /// Its id in the `ROOM_COMMAND` slot type.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Pause => "pause",
+            Self::Stop => "stop",
+            Self::Resume => "resume",
+            Self::Next => "next",
+            Self::Previous => "previous",
+        }
+    }
+
     /// The command of a slot type id (`pause`, `stop`, `resume`, `next`, `previous`), or of the
     /// English word Alexa passed through when it matched no value.
     fn of(word: &str) -> Option<Self> {
@@ -145,6 +156,14 @@ impl RoomCommand {
 }
 
 impl VolumeDirection {
+    /// Its id in the `VOLUME_DIRECTION` slot type.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+        }
+    }
+
     /// The direction of a slot type id (`up`, `down`), or of an English word.
     fn of(word: &str) -> Option<Self> {
         Some(match word.trim().to_lowercase().as_str() {

@@ -189,28 +189,14 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
     queue: &ChosenQueue,
     clock: &mut Clock,
 ) -> Result<Done, SkillError> {
-    let reads_queue = matches!(
-        action,
-        Action::Next | Action::Previous | Action::StartOver | Action::Shuffle(_)
-    );
-    let state = match reads_queue {
-        true => Some(queue_state(&queue.queue, ma, ctx, clock).await?),
-        false => None,
-    };
-    if state.as_ref().is_some_and(PlayerQueue::is_empty) {
-        return Ok(Done::Said(Phrase::QueueEmpty));
-    }
-    let current = state.as_ref().and_then(|s| s.current_index).unwrap_or(0);
     let command = match action {
-        Action::Next if state.as_ref().is_some_and(PlayerQueue::at_last_item) => {
-            return Ok(Done::Said(Phrase::LastTrack))
+        Action::Next | Action::Previous | Action::StartOver | Action::Shuffle(_) => {
+            let state = queue_state(&queue.queue, ma, ctx, clock).await?;
+            match on_state(&state, action) {
+                Ok(command) => command,
+                Err(phrase) => return Ok(Done::Said(phrase)),
+            }
         }
-        Action::Next => QueueCommand::Next,
-        // Music Assistant's own `previous` restarts the item once 5 s have played, which a voice
-        // command always exceeds: go to the index before the current one instead.
-        Action::Previous => QueueCommand::PlayIndex(current.saturating_sub(1)),
-        Action::StartOver => QueueCommand::PlayIndex(current),
-        Action::Shuffle(on) => QueueCommand::Shuffle(on),
         Action::Loop(true) => QueueCommand::Repeat(RepeatMode::All),
         Action::Loop(false) => QueueCommand::Repeat(RepeatMode::Off),
         Action::RepeatOne => QueueCommand::Repeat(RepeatMode::One),
@@ -240,6 +226,28 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
         )
         .await?;
     Ok(Done::Said(action.done()))
+}
+
+/// What `action` (next, previous, start over, shuffle) becomes on a queue in `state`, or what to
+/// say instead when it would do nothing: "The queue is empty.", "That was the last track." (Music
+/// Assistant answers such a `next` with success and does nothing). Music Assistant's own
+/// `previous` restarts the item once 5 s have played, which a voice command always exceeds: go
+/// to the index before the current one instead.
+pub(super) fn on_state(state: &PlayerQueue, action: Action) -> Result<QueueCommand, Phrase> {
+    if state.is_empty() {
+        return Err(Phrase::QueueEmpty);
+    }
+    let current = state.current_index.unwrap_or(0);
+    Ok(match action {
+        Action::Next if state.at_last_item() => return Err(Phrase::LastTrack),
+        Action::Next => QueueCommand::Next,
+        Action::Previous => QueueCommand::PlayIndex(current.saturating_sub(1)),
+        Action::StartOver => QueueCommand::PlayIndex(current),
+        Action::Shuffle(on) => QueueCommand::Shuffle(on),
+        Action::Loop(true) => QueueCommand::Repeat(RepeatMode::All),
+        Action::Loop(false) => QueueCommand::Repeat(RepeatMode::Off),
+        Action::RepeatOne => QueueCommand::Repeat(RepeatMode::One),
+    })
 }
 
 /// The queue as Music Assistant has it now; an unknown queue is an error.

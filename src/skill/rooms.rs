@@ -18,7 +18,9 @@
 use serde_json::{json, Map, Value};
 
 use super::media::{fold_accent, spoken, OnQueue, Wanted};
-use super::queue::{choose_queue, describe, known_queue, queue_state, ChosenQueue, Clock};
+use super::queue::{
+    choose_queue, describe, known_queue, on_state, queue_state, Action, ChosenQueue, Clock,
+};
 use super::{failed, music_assistant_settings, Ctx, Handled, Outcome, QueueRule, SkillError};
 use crate::alexa::request::{
     Intent, MediaAsk, PlayMode, RoomCommand, SkillRequest, VolumeDirection, ROOM_SLOT,
@@ -148,32 +150,11 @@ impl<'a> RoomAsk<'a> {
             Self::Transfer => "TransferIntent",
             Self::Volume { level, direction } => {
                 put("level", level.map(|l| l.to_string()));
-                put(
-                    "direction",
-                    direction.map(|d| {
-                        match d {
-                            VolumeDirection::Up => "up",
-                            VolumeDirection::Down => "down",
-                        }
-                        .to_owned()
-                    }),
-                );
+                put("direction", direction.map(|d| d.id().to_owned()));
                 "SetVolumeIntent"
             }
             Self::Command(command) => {
-                put(
-                    "command",
-                    command.map(|c| {
-                        match c {
-                            RoomCommand::Pause => "pause",
-                            RoomCommand::Stop => "stop",
-                            RoomCommand::Resume => "resume",
-                            RoomCommand::Next => "next",
-                            RoomCommand::Previous => "previous",
-                        }
-                        .to_owned()
-                    }),
-                );
+                put("command", command.map(|c| c.id().to_owned()));
                 "RoomCommandIntent"
             }
             Self::NowPlaying => "NowPlayingIntent",
@@ -704,20 +685,14 @@ impl<B: StreamSource, M: MusicAssistant> InRoom<'_, '_, '_, B, M> {
             RoomCommand::Resume => (QueueCommand::Resume, Phrase::RoomResumed),
             RoomCommand::Next | RoomCommand::Previous => {
                 // As on the Echo: read the queue first, so the answer is true.
+                let (action, phrase) = match command {
+                    RoomCommand::Next => (Action::Next, Phrase::RoomNext),
+                    _ => (Action::Previous, Phrase::RoomPrevious),
+                };
                 let state = queue_state(target, self.ma, self.ctx, clock).await?;
-                if state.is_empty() {
-                    return Ok(Handled::say(Phrase::QueueEmpty, self.language));
-                }
-                let current = state.current_index.unwrap_or(0);
-                match command {
-                    RoomCommand::Next if state.at_last_item() => {
-                        return Ok(Handled::say(Phrase::LastTrack, self.language))
-                    }
-                    RoomCommand::Next => (QueueCommand::Next, Phrase::RoomNext),
-                    _ => (
-                        QueueCommand::PlayIndex(current.saturating_sub(1)),
-                        Phrase::RoomPrevious,
-                    ),
+                match on_state(&state, action) {
+                    Ok(queue_command) => (queue_command, phrase),
+                    Err(instead) => return Ok(Handled::say(instead, self.language)),
                 }
             }
         };
