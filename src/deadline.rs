@@ -43,12 +43,16 @@ impl Deadline {
         if deadline_ms < EARLIEST_PLAUSIBLE_EPOCH_MS {
             return Self::after(Self::ALEXA_BUDGET);
         }
+        let left = Self::time_left(deadline_ms).saturating_sub(Self::LAMBDA_MARGIN);
+        Self::after(left.min(Self::ALEXA_BUDGET))
+    }
+
+    /// What is left until `deadline_ms` (milliseconds since the Unix epoch, as Lambda gives it).
+    pub fn time_left(deadline_ms: u64) -> Duration {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms))
-            .saturating_sub(Self::LAMBDA_MARGIN);
-        Self::after(left.min(Self::ALEXA_BUDGET))
+        Duration::from_millis(deadline_ms.saturating_sub(now_ms))
     }
 
     /// Time left until the deadline (zero once it has passed).

@@ -8,7 +8,6 @@
 //! with the reason beside it, and is refused as `InvalidJson` like on the command line.
 
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::tower::{Layer, Service as TowerService};
 use lambda_runtime::{layers, service_fn, Diagnostic, LambdaEvent, LambdaInvocation, Runtime};
@@ -34,7 +33,7 @@ pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
         let answer = match refused {
             Some(reason) => Err(Refusal::NotJson(reason)),
             None if is_doctor_event(&event.payload) => {
-                let facts = LambdaFacts::from_env(time_left(event.context.deadline));
+                let facts = LambdaFacts::from_env(Deadline::time_left(event.context.deadline));
                 let report = Doctor::new().run(service.settings(), Some(&facts)).await;
                 Ok(Output::Doctor(Box::new(report)))
             }
@@ -71,14 +70,6 @@ fn is_doctor_event(payload: &Value) -> bool {
     payload
         .as_object()
         .is_some_and(|o| o.len() == 1 && o.get("doctor") == Some(&Value::Bool(true)))
-}
-
-/// How much of the invocation is left, from its deadline in milliseconds since the epoch.
-fn time_left(deadline_ms: u64) -> Duration {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
 
 /// Checks each invocation's raw body against [`service::parse_event`].

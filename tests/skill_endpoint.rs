@@ -135,7 +135,8 @@ async fn home(skill_id: Option<&str>) -> Home {
     }
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let settings = settings(&pairs);
-    let verifier = SignatureVerifier::trusting(&[ca.root_der()], &chain.base());
+    let verifier =
+        SignatureVerifier::trusting(&[ca.root_der()], &chain.base()).expect("a test origin URL");
     let endpoint = Arc::new(
         Bridge::new(
             Arc::new(Store::in_memory()),
