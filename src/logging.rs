@@ -8,7 +8,7 @@
 //! `LOG_SENSITIVE_BODIES=true` (which would carry decrypted SSM parameters).
 
 use tracing::{Level, Subscriber};
-use tracing_subscriber::filter::{filter_fn, EnvFilter, FilterExt};
+use tracing_subscriber::filter::{filter_fn, FilterExt, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{Layer, Registry};
@@ -37,6 +37,11 @@ const RUNTIME_HANDLER_ERRORS: &str = "lambda_runtime::layers::panic";
 /// The default filter when `RUST_LOG` is unset.
 const DEFAULT_FILTER: &str = "info";
 
+/// `info` for every target.
+fn default_filter() -> Targets {
+    Targets::new().with_default(Level::INFO)
+}
+
 /// A subscriber writing to `writer` with `filter` (a `RUST_LOG` directive string; an invalid
 /// one falls back to the default).
 pub fn subscriber<W>(
@@ -48,8 +53,8 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let env_filter = filter
-        .and_then(|f| EnvFilter::try_new(f).ok())
-        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
+        .and_then(|f| f.parse::<Targets>().ok())
+        .unwrap_or_else(default_filter);
     let runtime_cap = filter_fn(|meta| {
         let trace_of_raw_data = *meta.level() == Level::TRACE
             && TRACE_CAPPED
@@ -85,7 +90,7 @@ pub fn init(format: LogFormat) {
     let subscriber = subscriber(filter.as_deref(), format, std::io::stderr);
     // Fails only if a subscriber is already installed, which then keeps logging.
     let _ = tracing::subscriber::set_global_default(subscriber);
-    if let Some(Err(e)) = filter.as_deref().map(EnvFilter::try_new) {
+    if let Some(Err(e)) = filter.as_deref().map(str::parse::<Targets>) {
         tracing::warn!("RUST_LOG is invalid ({e}); logging at {DEFAULT_FILTER}");
     }
 }

@@ -6,6 +6,7 @@
 //! "pause" from working, and a request only fails on the part it needs, naming that setting.
 //! Secrets live in [`SecretString`], so `Settings` can derive `Debug` without printing them.
 
+pub mod aws_http;
 pub mod source;
 pub mod ssm;
 

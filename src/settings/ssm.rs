@@ -1,8 +1,8 @@
 //! Settings from AWS Systems Manager Parameter Store.
 //!
 //! One `GetParametersByPath` walk (every page, decrypted) under the configured prefix per load.
-//! The SDK client is built on the first load and reused; it uses rustls with *ring*, like the
-//! bridge client, so the binary carries one TLS stack. Values are held as secrets from the moment
+//! The SDK client is built on the first load and reused; its HTTP client is the skill's own
+//! `reqwest` stack ([`super::aws_http`]), so the binary carries one HTTP and TLS stack. Values are held as secrets from the moment
 //! they arrive: the SDK's own `Debug` output redacts parameter values, and so does ours.
 
 use std::collections::HashMap;
@@ -14,9 +14,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader};
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
+
+use super::aws_http::ReqwestHttpClient;
 
 /// Connecting to SSM may take at most this long.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -160,11 +161,8 @@ impl SsmReader {
     async fn client(&self) -> &aws_sdk_ssm::Client {
         self.client
             .get_or_init(|| async {
-                let http = aws_smithy_http_client::Builder::new()
-                    .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-                    .build_https();
                 let loader = aws_config::defaults(BehaviorVersion::latest())
-                    .http_client(http)
+                    .http_client(ReqwestHttpClient::new(CONNECT_TIMEOUT))
                     .timeout_config(
                         TimeoutConfig::builder()
                             .connect_timeout(CONNECT_TIMEOUT)

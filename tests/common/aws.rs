@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, ConfigLoader, Region};
 use aws_sdk_ssm::config::Credentials;
 use aws_sdk_ssm::types::ParameterType;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use ma_alexa_skill::settings::aws_http::ReqwestHttpClient;
 use ma_alexa_skill::settings::ssm::SsmReader;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -57,9 +57,8 @@ impl Moto {
 
     /// An SSM client for setting parameters up.
     pub async fn client(&self) -> aws_sdk_ssm::Client {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https();
+        // The skill's own SDK HTTP client: setting parameters up goes through it too.
+        let http = ReqwestHttpClient::new(Duration::from_secs(2));
         let config = aim(
             aws_config::defaults(BehaviorVersion::latest()).http_client(http),
             &self.endpoint,
