@@ -18,16 +18,33 @@ const MIN_USEFUL_TIME: Duration = Duration::from_millis(50);
 /// Redirects are never followed: the bridge and Music Assistant answer in place, and a redirect
 /// (to another host, perhaps) would carry the request, and the owner's trust, somewhere else. A
 /// 3xx is reported as the status it is.
-#[derive(Debug, Default)]
-pub struct LazyClient(OnceLock<Result<reqwest::Client, String>>);
+#[derive(Debug)]
+pub struct LazyClient {
+    connect_timeout: Duration,
+    client: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl Default for LazyClient {
+    fn default() -> Self {
+        Self::with_connect_timeout(CONNECT_TIMEOUT)
+    }
+}
 
 impl LazyClient {
+    /// A client whose connections (TCP and TLS) must be made within `connect_timeout`.
+    pub fn with_connect_timeout(connect_timeout: Duration) -> Self {
+        Self {
+            connect_timeout,
+            client: OnceLock::new(),
+        }
+    }
+
     /// The client; the error says why TLS could not be set up.
     pub fn get(&self) -> Result<&reqwest::Client, String> {
-        self.0
+        self.client
             .get_or_init(|| {
                 reqwest::Client::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
+                    .connect_timeout(self.connect_timeout)
                     .pool_idle_timeout(Duration::from_secs(50))
                     .no_proxy()
                     .redirect(reqwest::redirect::Policy::none())

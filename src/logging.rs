@@ -2,10 +2,10 @@
 //!
 //! JSON lines inside Lambda (CloudWatch Logs Insights reads the fields), readable text on a
 //! developer's machine, both on stderr so `invoke` keeps stdout for the response. `RUST_LOG`
-//! picks the level (default `info`). Whatever it says, the Lambda runtime's and the AWS SDK's
-//! targets are held at `debug`: at `trace` the runtime prints every raw event (which carries
-//! Amazon's `apiAccessToken`) and the SDK prints whole HTTP responses when
-//! `LOG_SENSITIVE_BODIES=true` (which would carry decrypted SSM parameters).
+//! picks the level (default `info`): a level, or `target=level` pairs separated by commas.
+//! Whatever it says, the Lambda runtime's target is held at `debug`: at `trace` it prints every
+//! raw event, which carries Amazon's `apiAccessToken`. (Release builds leave every `trace!` out
+//! anyway: see `Cargo.toml`.)
 
 use tracing::{Level, Subscriber};
 use tracing_subscriber::filter::{filter_fn, FilterExt, Targets};
@@ -22,14 +22,8 @@ pub enum LogFormat {
     Text,
 }
 
-/// Targets whose `trace` events may carry raw events or response bodies: never written.
-const TRACE_CAPPED: [&str; 5] = [
-    "lambda_runtime",
-    "aws_smithy_runtime",
-    "aws_sdk_",
-    "aws_runtime",
-    "aws_config",
-];
+/// Targets whose `trace` events may carry raw events: never written.
+const TRACE_CAPPED: [&str; 1] = ["lambda_runtime"];
 
 /// Where the Lambda runtime reports handler errors and panics.
 const RUNTIME_HANDLER_ERRORS: &str = "lambda_runtime::layers::panic";

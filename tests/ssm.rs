@@ -430,3 +430,71 @@ async fn the_doctor_says_where_settings_come_from_and_why_ssm_failed() {
         report.text()
     );
 }
+
+/// SSM's error reply for `code` (its JSON protocol: `__type` and `message`).
+fn aws_error(status: u16, code: &str) -> Reply {
+    Reply::Status(
+        status,
+        format!(r#"{{"__type":"com.amazonaws.ssm#{code}","message":"explained by AWS"}}"#),
+    )
+}
+
+#[tokio::test]
+async fn a_throttled_or_failed_page_is_tried_once_more_and_errors_are_told_apart() {
+    let page = serde_json::json!({"Parameters": [
+        {"Name": format!("{PREFIX}/MA_HOSTNAME"), "Type": "String", "Value": MA_HOSTNAME}
+    ]})
+    .to_string();
+    // First a throttled attempt, then a 500: each is tried once more, and the retry answers.
+    for first in [
+        aws_error(400, "ThrottlingException"),
+        aws_error(500, "InternalServerError"),
+    ] {
+        let answers = std::sync::Mutex::new(vec![Reply::ok(page.clone()), first]);
+        let ssm =
+            Stub::spawn(move |_| answers.lock().expect("lock").pop().expect("an answer")).await;
+        let reader = reader(PREFIX, &ssm.base());
+        let found = reader.read().await.expect("read on the second attempt");
+        assert!(found.contains_key("MA_HOSTNAME"));
+        assert_eq!((reader.calls(), ssm.count()), (2, 2));
+        let seen = &ssm.seen()[0];
+        assert_eq!(
+            seen.headers.get("x-amz-target").map(String::as_str),
+            Some("AmazonSSM.GetParametersByPath")
+        );
+        assert!(seen.headers["authorization"]
+            .starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLETESTKEY/"));
+        assert!(seen.headers["authorization"].contains("/eu-west-1/ssm/aws4_request"));
+    }
+
+    // Errors that will not pass are not repeated, and each gets its own kind.
+    for (reply, kind) in [
+        (aws_error(400, "AccessDeniedException"), "ssm_access_denied"),
+        (
+            aws_error(400, "UnrecognizedClientException"),
+            "ssm_access_denied",
+        ),
+        (aws_error(400, "ParameterNotFound"), "ssm_not_found"),
+        (aws_error(400, "ValidationException"), "ssm_failed"),
+        (Reply::Status(400, "not json".into()), "ssm_failed"),
+        (aws_error(400, "ThrottlingException"), "ssm_throttled"),
+        (aws_error(503, "ServiceUnavailable"), "ssm_failed"),
+    ] {
+        let ssm = Stub::spawn(move |_| reply.clone()).await;
+        let reader = reader(PREFIX, &ssm.base());
+        let error = reader.read().await.expect_err("an error");
+        assert_eq!(error.kind(), kind, "{error}");
+        let retried =
+            matches!(kind, "ssm_throttled") || error.to_string().contains("ServiceUnavailable");
+        assert_eq!(ssm.count(), if retried { 2 } else { 1 }, "{error}");
+        assert!(!error.to_string().contains(SESSION_TOKEN), "{error}");
+    }
+
+    // A page that is not a page: refused without quoting it (it could hold decrypted values).
+    let ssm = Stub::spawn(|_| Reply::ok(format!(r#"{{"Parameters": "{PASSWORD}"}}"#))).await;
+    let error = reader(PREFIX, &ssm.base())
+        .read()
+        .await
+        .expect_err("refused");
+    assert!(!error.to_string().contains(PASSWORD), "{error}");
+}

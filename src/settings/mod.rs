@@ -6,7 +6,8 @@
 //! "pause" from working, and a request only fails on the part it needs, naming that setting.
 //! Secrets live in [`SecretString`], so `Settings` can derive `Debug` without printing them.
 
-pub mod aws_http;
+pub mod aws;
+pub mod sigv4;
 pub mod source;
 pub mod ssm;
 

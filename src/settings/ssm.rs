@@ -1,23 +1,28 @@
 //! Settings from AWS Systems Manager Parameter Store.
 //!
-//! One `GetParametersByPath` walk (every page, decrypted) under the configured prefix per load.
-//! The SDK client is built on the first load and reused; its HTTP client is the skill's own
-//! `reqwest` stack ([`super::aws_http`]), so the binary carries one HTTP and TLS stack. Values are held as secrets from the moment
-//! they arrive: the SDK's own `Debug` output redacts parameter values, and so does ours.
+//! One `GetParametersByPath` walk (every page, decrypted) under the configured prefix per load,
+//! over the skill's own HTTPS client (`reqwest`, rustls with *ring*, the public web PKI compiled
+//! in) and signed with AWS Signature Version 4 ([`super::sigv4`]). Region, credentials and
+//! endpoint are found like the AWS SDKs find them ([`super::aws`]).
+//!
+//! The skill calls one operation of one service, so it does so without the AWS SDK: the SDK's
+//! configuration loader, credential chain and HTTP stack were most of the binary and, on a cold
+//! start with settings from SSM, most of the time before the first answer. What the skill relied
+//! on is kept: each attempt has a time limit, a throttled, failed (5xx) or dropped attempt is
+//! tried once more, and failures are told apart for the doctor and the logs. Values are held as
+//! secrets from the moment they arrive; no value, key or token is ever logged or shown.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, ConfigLoader};
-use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use secrecy::SecretString;
-use tokio::sync::OnceCell;
+use serde::Deserialize;
 
-use super::aws_http::ReqwestHttpClient;
+use super::aws::Target;
+use super::sigv4::{self, Scope};
+use crate::http::{self, LazyClient, ReadError};
 
 /// Connecting to SSM may take at most this long.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -25,6 +30,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Attempts per page (the first and one retry, for throttling or a dropped connection).
 const MAX_ATTEMPTS: u32 = 2;
+/// Before the retry: a short pause, so a throttled call is not repeated at once.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
+/// A page larger than this is refused (a page holds at most ten parameters of 8 KB).
+const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// More pages than this means the endpoint keeps answering with a next page: stop.
+const MAX_PAGES: usize = 100;
+/// The operation, as SSM's JSON protocol names it.
+const TARGET: &str = "AmazonSSM.GetParametersByPath";
 
 /// Why the parameters could not be read. Each names the call and the path; none carries a
 /// parameter value.
@@ -96,14 +109,19 @@ impl SsmError {
     }
 }
 
-/// Adjusts the SDK configuration before it is loaded (tests aim it at a local endpoint).
-pub type Configure = Box<dyn Fn(ConfigLoader) -> ConfigLoader + Send + Sync>;
+/// Where the reader finds its SSM endpoint, region and credentials.
+enum Access {
+    /// The environment and the shared config files, on every load (see [`super::aws`]).
+    FromEnvironment,
+    /// Given (tests aim the reader at a local endpoint).
+    Fixed(Box<Target>),
+}
 
 /// Reads the parameters under one path.
 pub struct SsmReader {
     path: String,
-    configure: Configure,
-    client: OnceCell<aws_sdk_ssm::Client>,
+    access: Access,
+    http: LazyClient,
     calls: AtomicU64,
 }
 
@@ -120,14 +138,18 @@ impl fmt::Debug for SsmReader {
 pub type Parameters = HashMap<String, SecretString>;
 
 impl SsmReader {
-    /// A reader for `prefix` (`/ma-alexa-skill`; the leading slash is added when missing) with
-    /// the SDK configured from the environment: region, credentials and `AWS_ENDPOINT_URL`.
+    /// A reader for `prefix` (`/ma-alexa-skill`; the leading slash is added when missing) that
+    /// finds region, credentials and endpoint (`AWS_ENDPOINT_URL`) in the environment.
     pub fn new(prefix: &str) -> Result<Self, String> {
-        Self::configured(prefix, Box::new(|loader| loader))
+        Self::with_access(prefix, Access::FromEnvironment)
     }
 
-    /// A reader whose SDK configuration `configure` adjusts.
-    pub fn configured(prefix: &str, configure: Configure) -> Result<Self, String> {
+    /// A reader that calls `target`.
+    pub fn aimed(prefix: &str, target: Target) -> Result<Self, String> {
+        Self::with_access(prefix, Access::Fixed(Box::new(target)))
+    }
+
+    fn with_access(prefix: &str, access: Access) -> Result<Self, String> {
         let trimmed = prefix.trim().trim_end_matches('/');
         if trimmed.is_empty() {
             return Err("the parameter prefix is empty".into());
@@ -142,8 +164,8 @@ impl SsmReader {
         };
         Ok(Self {
             path,
-            configure,
-            client: OnceCell::new(),
+            access,
+            http: LazyClient::with_connect_timeout(CONNECT_TIMEOUT),
             calls: AtomicU64::new(0),
         })
     }
@@ -158,26 +180,8 @@ impl SsmReader {
         self.calls.load(Ordering::Relaxed)
     }
 
-    async fn client(&self) -> &aws_sdk_ssm::Client {
-        self.client
-            .get_or_init(|| async {
-                let loader = aws_config::defaults(BehaviorVersion::latest())
-                    .http_client(ReqwestHttpClient::new(CONNECT_TIMEOUT))
-                    .timeout_config(
-                        TimeoutConfig::builder()
-                            .connect_timeout(CONNECT_TIMEOUT)
-                            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                            .build(),
-                    )
-                    .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
-                let config = (self.configure)(loader).load().await;
-                aws_sdk_ssm::Client::new(&config)
-            })
-            .await
-    }
-
-    /// Every parameter directly under the path, decrypted, all pages, with the client's usual
-    /// time limits (a short attempt, one retry).
+    /// Every parameter directly under the path, decrypted, all pages, each attempt allowed
+    /// the usual [`ATTEMPT_TIMEOUT`].
     pub async fn read(&self) -> Result<Parameters, SsmError> {
         self.read_within(None).await
     }
@@ -186,35 +190,19 @@ impl SsmReader {
     /// [`ATTEMPT_TIMEOUT`] (a first load, with nothing to fall back on, may use what the
     /// invocation has left).
     pub async fn read_within(&self, attempt: Option<Duration>) -> Result<Parameters, SsmError> {
-        let client = self.client().await;
+        let target = match &self.access {
+            Access::Fixed(target) => (**target).clone(),
+            Access::FromEnvironment => Target::from_env().map_err(|detail| SsmError::Other {
+                path: self.path.clone(),
+                detail,
+            })?,
+        };
+        let attempt = attempt.unwrap_or(ATTEMPT_TIMEOUT);
         let mut found = Parameters::new();
         let mut next_token: Option<String> = None;
-        loop {
-            self.calls.fetch_add(1, Ordering::Relaxed);
-            let request = client
-                .get_parameters_by_path()
-                .path(&self.path)
-                .recursive(false)
-                .with_decryption(true)
-                .set_next_token(next_token.take());
-            let page = match attempt {
-                None => request.send().await,
-                Some(attempt) => {
-                    let timeouts = TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .operation_attempt_timeout(attempt)
-                        .build();
-                    request
-                        .customize()
-                        .config_override(
-                            aws_sdk_ssm::config::Builder::default().timeout_config(timeouts),
-                        )
-                        .send()
-                        .await
-                }
-            }
-            .map_err(|e| self.classify(e))?;
-            for parameter in page.parameters.unwrap_or_default() {
+        for _ in 0..MAX_PAGES {
+            let page = self.page(&target, next_token.take(), attempt).await?;
+            for parameter in page.parameters {
                 let (Some(name), Some(value)) = (parameter.name, parameter.value) else {
                     continue;
                 };
@@ -223,63 +211,249 @@ impl SsmReader {
                     .map(|n| n.trim_start_matches('/'))
                     .unwrap_or(&name)
                     .to_owned();
-                found.insert(relative, SecretString::from(value));
+                found.insert(relative, value);
             }
             match page.next_token {
                 Some(token) if !token.is_empty() => next_token = Some(token),
                 _ => return Ok(found),
             }
         }
+        Err(SsmError::Other {
+            path: self.path.clone(),
+            detail: format!("more than {MAX_PAGES} pages of parameters"),
+        })
     }
 
-    fn classify<E, R>(&self, error: SdkError<E, R>) -> SsmError
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
-    {
-        let path = self.path.clone();
-        match &error {
-            SdkError::ServiceError(service) => {
-                let e = service.err();
-                let code = e.code().unwrap_or("UnknownError").to_owned();
-                let message = e.message().unwrap_or("no message").to_owned();
-                match code.as_str() {
-                    "AccessDeniedException"
-                    | "AccessDenied"
-                    | "UnrecognizedClientException"
-                    | "KMSAccessDeniedException" => SsmError::AccessDenied { path, message },
-                    "ThrottlingException" | "TooManyRequestsException" => {
-                        SsmError::Throttled { path, message }
-                    }
-                    "ParameterNotFound"
-                    | "InvalidKeyId"
-                    | "KMSNotFoundException"
-                    | "ResourceNotFoundException" => SsmError::NotFound {
-                        path,
-                        code,
-                        message,
-                    },
-                    _ => SsmError::Other {
-                        path,
-                        detail: format!("{code} ({message})"),
-                    },
+    /// One page, retried once when the failure may pass.
+    async fn page(
+        &self,
+        target: &Target,
+        next_token: Option<String>,
+        attempt: Duration,
+    ) -> Result<Page, SsmError> {
+        let body = serde_json::json!({
+            "Path": self.path,
+            "Recursive": false,
+            "WithDecryption": true,
+            "NextToken": next_token,
+        });
+        let body = body.to_string().into_bytes();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            match self.attempt(target, &body, attempt).await {
+                Err(Failure::Transient(_)) if tries < MAX_ATTEMPTS => {
+                    tokio::time::sleep(RETRY_PAUSE).await;
                 }
+                Err(Failure::Transient(error) | Failure::Final(error)) => return Err(error),
+                Ok(page) => return Ok(page),
             }
-            SdkError::TimeoutError(_) => SsmError::TimedOut {
+        }
+    }
+
+    /// One signed request.
+    async fn attempt(
+        &self,
+        target: &Target,
+        body: &[u8],
+        attempt: Duration,
+    ) -> Result<Page, Failure> {
+        let path = || self.path.clone();
+        let client = self.http.get().map_err(|detail| {
+            Failure::Final(SsmError::Other {
+                path: path(),
+                detail,
+            })
+        })?;
+        let endpoint = &target.endpoint;
+        let host = match (endpoint.host_str(), endpoint.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        let headers = [
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", TARGET),
+        ];
+        let request = sigv4::Request {
+            host: &host,
+            path: endpoint.path(),
+            headers: &headers,
+            body,
+        };
+        let scope = Scope {
+            region: &target.region,
+            service: target.service(),
+            time: SystemTime::now(),
+        };
+        let mut builder = client
+            .post(endpoint.clone())
+            .timeout(attempt)
+            .body(body.to_vec());
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        for (name, value) in sigv4::sign(&request, scope, &target.credentials) {
+            builder = builder.header(name, value);
+        }
+        let waited = |connecting: bool| SsmError::TimedOut {
+            path: path(),
+            waited_ms: http::millis(if connecting { CONNECT_TIMEOUT } else { attempt }),
+        };
+        let transport = |error: reqwest::Error| {
+            Failure::Transient(if error.is_timeout() {
+                waited(error.is_connect())
+            } else {
+                SsmError::Unreachable {
+                    path: path(),
+                    detail: crate::error_chain(&error),
+                }
+            })
+        };
+        let mut response = builder.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = match http::read_capped(&mut response, MAX_PAGE_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(ReadError::Transport(error)) => return Err(transport(error)),
+            Err(ReadError::TooLarge(max)) => {
+                return Err(Failure::Final(SsmError::Other {
+                    path: path(),
+                    detail: format!("the reply is larger than {max} bytes"),
+                }))
+            }
+        };
+        if (200..300).contains(&status) {
+            return serde_json::from_slice::<Page>(&bytes).map_err(|e| {
+                Failure::Final(SsmError::Other {
+                    path: path(),
+                    // Where the parser stopped, never what it read: serde quotes the value it
+                    // did not expect, and a page holds decrypted values.
+                    detail: format!(
+                        "the reply is not a GetParametersByPath page ({:?} error at line {}, \
+                         column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
+                })
+            });
+        }
+        let error = AwsError::read(status, error_type.as_deref(), &bytes);
+        let transient = status >= 500 || error.is_throttling();
+        let error = error.into_ssm_error(path());
+        Err(if transient {
+            Failure::Transient(error)
+        } else {
+            Failure::Final(error)
+        })
+    }
+}
+
+/// A failed attempt: worth one more try, or not.
+enum Failure {
+    Transient(SsmError),
+    Final(SsmError),
+}
+
+/// One page of a `GetParametersByPath` reply.
+#[derive(Deserialize)]
+struct Page {
+    #[serde(rename = "Parameters", default)]
+    parameters: Vec<Parameter>,
+    #[serde(rename = "NextToken", default)]
+    next_token: Option<String>,
+}
+
+/// A parameter: its full name and its (decrypted) value, held as a secret from the start.
+#[derive(Deserialize)]
+struct Parameter {
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+    #[serde(rename = "Value", default, deserialize_with = "secret")]
+    value: Option<SecretString>,
+}
+
+fn secret<'de, D: serde::Deserializer<'de>>(from: D) -> Result<Option<SecretString>, D::Error> {
+    Ok(Option::<String>::deserialize(from)?.map(SecretString::from))
+}
+
+/// An error reply of an AWS JSON API: `{"__type": "…#Code", "message": "…"}`.
+#[derive(Debug)]
+struct AwsError {
+    status: u16,
+    code: String,
+    message: String,
+}
+
+impl AwsError {
+    fn read(status: u16, error_type: Option<&str>, body: &[u8]) -> Self {
+        #[derive(Deserialize, Default)]
+        struct Body {
+            #[serde(rename = "__type", default)]
+            kind: Option<String>,
+            #[serde(alias = "Message", default)]
+            message: Option<String>,
+        }
+        let parsed: Body = serde_json::from_slice(body).unwrap_or_default();
+        // `com.amazonaws.ssm#AccessDeniedException`, or `Code:http://…` in the header.
+        let code = parsed
+            .kind
+            .as_deref()
+            .or(error_type)
+            .map(|t| t.rsplit('#').next().unwrap_or(t))
+            .map(|t| t.split(':').next().unwrap_or(t).trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| format!("HTTP{status}"));
+        let message = parsed
+            .message
+            .map(|m| crate::logging::capped(&m, crate::logging::MAX_FIELD_CHARS).into_owned())
+            .unwrap_or_else(|| "no message".into());
+        Self {
+            status,
+            code,
+            message,
+        }
+    }
+
+    fn is_throttling(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "ThrottlingException"
+                | "TooManyRequestsException"
+                | "Throttling"
+                | "RequestLimitExceeded"
+                | "ThrottledException"
+        ) || self.status == 429
+    }
+
+    fn into_ssm_error(self, path: String) -> SsmError {
+        let throttled = self.is_throttling();
+        let Self { code, message, .. } = self;
+        match code.as_str() {
+            "AccessDeniedException"
+            | "AccessDenied"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "ExpiredTokenException"
+            | "KMSAccessDeniedException" => SsmError::AccessDenied { path, message },
+            _ if throttled => SsmError::Throttled { path, message },
+            "ParameterNotFound"
+            | "InvalidKeyId"
+            | "KMSNotFoundException"
+            | "ResourceNotFoundException" => SsmError::NotFound {
                 path,
-                waited_ms: u64::try_from(ATTEMPT_TIMEOUT.as_millis()).unwrap_or(u64::MAX),
-            },
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => SsmError::TimedOut {
-                path,
-                waited_ms: u64::try_from(CONNECT_TIMEOUT.as_millis()).unwrap_or(u64::MAX),
-            },
-            SdkError::DispatchFailure(failure) if failure.is_io() => SsmError::Unreachable {
-                path,
-                detail: crate::error_chain(&error),
+                code,
+                message,
             },
             _ => SsmError::Other {
                 path,
-                detail: crate::error_chain(&error),
+                detail: format!("{code} ({message})"),
             },
         }
     }

@@ -7,10 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, ConfigLoader, Region};
-use aws_sdk_ssm::config::Credentials;
-use aws_sdk_ssm::types::ParameterType;
-use ma_alexa_skill::settings::aws_http::ReqwestHttpClient;
+use ma_alexa_skill::settings::aws::Target;
+use ma_alexa_skill::settings::sigv4::{self, Credentials, Scope};
 use ma_alexa_skill::settings::ssm::SsmReader;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -55,36 +53,49 @@ impl Moto {
         moto
     }
 
-    /// An SSM client for setting parameters up.
-    pub async fn client(&self) -> aws_sdk_ssm::Client {
-        // The skill's own SDK HTTP client: setting parameters up goes through it too.
-        let http = ReqwestHttpClient::new(Duration::from_secs(2));
-        let config = aim(
-            aws_config::defaults(BehaviorVersion::latest()).http_client(http),
-            &self.endpoint,
-        )
-        .load()
-        .await;
-        aws_sdk_ssm::Client::new(&config)
-    }
-
-    /// Puts `name` = `value` (a `SecureString` when `secure`), overwriting.
+    /// Puts `name` = `value` (a `SecureString` when `secure`), overwriting: a `PutParameter`
+    /// call signed like the skill signs its own.
     pub async fn put(&self, name: &str, value: &str, secure: bool) {
-        let kind = if secure {
-            ParameterType::SecureString
-        } else {
-            ParameterType::String
+        let target = target(&self.endpoint);
+        let body = serde_json::json!({
+            "Name": name,
+            "Value": value,
+            "Type": if secure { "SecureString" } else { "String" },
+            "Overwrite": true,
+        })
+        .to_string();
+        let host = self.endpoint.trim_start_matches("http://");
+        let headers = [
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", "AmazonSSM.PutParameter"),
+        ];
+        let request = sigv4::Request {
+            host,
+            path: "/",
+            headers: &headers,
+            body: body.as_bytes(),
         };
-        self.client()
-            .await
-            .put_parameter()
-            .name(name)
-            .value(value)
-            .r#type(kind)
-            .overwrite(true)
+        let scope = Scope {
+            region: &target.region,
+            service: "ssm",
+            time: std::time::SystemTime::now(),
+        };
+        let mut call = reqwest::Client::new()
+            .post(format!("{}/", self.endpoint))
+            .body(body.clone());
+        for (header, value) in headers {
+            call = call.header(header, value);
+        }
+        for (header, value) in sigv4::sign(&request, scope, &target.credentials) {
+            call = call.header(header, value);
+        }
+        let reply = call
             .send()
             .await
-            .unwrap_or_else(|e| panic!("put {name}: {e:?}"));
+            .unwrap_or_else(|e| panic!("put {name}: {e}"));
+        let status = reply.status();
+        let text = reply.text().await.unwrap_or_default();
+        assert!(status.is_success(), "put {name}: {status} {text}");
     }
 }
 
@@ -95,29 +106,26 @@ impl Drop for Moto {
     }
 }
 
-/// Aims an SDK configuration at `endpoint` with dummy credentials: never anything but loopback.
-pub fn aim(loader: ConfigLoader, endpoint: &str) -> ConfigLoader {
+/// SSM at `endpoint` in eu-west-1, with dummy credentials: never anything but loopback.
+pub fn target(endpoint: &str) -> Target {
     assert!(
         endpoint.starts_with("http://127.0.0.1:"),
         "tests stay on loopback: {endpoint}"
     );
-    loader
-        .endpoint_url(endpoint)
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLETESTKEY",
-            "test-secret-access-key-must-stay-secret",
-            Some(SESSION_TOKEN.to_owned()),
-            None,
-            "tests",
-        ))
+    Target {
+        endpoint: url::Url::parse(endpoint).expect("an endpoint URL"),
+        region: "eu-west-1".into(),
+        credentials: Credentials {
+            access_key_id: "AKIDEXAMPLETESTKEY".into(),
+            secret_access_key: "test-secret-access-key-must-stay-secret".into(),
+            session_token: Some(SESSION_TOKEN.into()),
+        },
+    }
 }
 
-/// A reader for `prefix` whose SDK talks to `endpoint`.
+/// A reader for `prefix` that calls `endpoint`.
 pub fn reader(prefix: &str, endpoint: &str) -> SsmReader {
-    let endpoint = endpoint.to_owned();
-    SsmReader::configured(prefix, Box::new(move |loader| aim(loader, &endpoint)))
-        .expect("valid prefix")
+    SsmReader::aimed(prefix, target(endpoint)).expect("valid prefix")
 }
 
 /// A TCP proxy on 127.0.0.1 that forwards every connection to `target` and counts requests.
