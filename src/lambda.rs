@@ -4,9 +4,13 @@
 //!
 //! The Lambda runtime reads the first JSON value of an event and ignores whatever follows it,
 //! and fails on a body that is no JSON at all before any handler code runs. A layer in front of
-//! it checks the raw body first; an event that breaks the rule reaches the handler as `null`,
-//! with the reason beside it, and is refused as `InvalidJson` like on the command line.
+//! it reads the raw body by the skill's rule instead, once: the handler gets the event that
+//! layer parsed (or the reason it is not one JSON value, refused as `InvalidJson` like on the
+//! command line), and the runtime itself only ever reads `null`. Reading every event twice, the
+//! second time through the runtime's path-tracking deserializer, was the largest single cost of
+//! a warm invocation.
 
+use std::cell::RefCell;
 use std::task::{Context, Poll};
 
 use lambda_runtime::tower::{Layer, Service as TowerService};
@@ -21,24 +25,31 @@ use crate::doctor::{Doctor, LambdaFacts, Report};
 use crate::service::{self, Refusal, Service};
 
 tokio::task_local! {
-    /// Why the raw body of the invocation being served is not one JSON value, if it is not.
-    static NOT_JSON: Option<String>;
+    /// The event of the invocation being served, read from its raw body by
+    /// [`service::parse_event`] (taken by the handler), or why it is not one JSON value.
+    static EVENT: RefCell<Option<Result<Value, String>>>;
 }
 
 /// Serves Lambda invocations with `service` until the runtime stops.
 pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
     let handler = service_fn(|event: LambdaEvent<Value>| async move {
-        let refused = NOT_JSON.try_with(Clone::clone).ok().flatten();
+        // Always set by `StrictJson`; without it (a runtime that bypassed the layer), the
+        // runtime's own reading of the body.
+        let payload = EVENT
+            .try_with(|slot| slot.borrow_mut().take())
+            .ok()
+            .flatten()
+            .unwrap_or(Ok(event.payload));
         let deadline = Deadline::lambda(event.context.deadline);
-        let answer = match refused {
-            Some(reason) => Err(Refusal::NotJson(reason)),
-            None if is_doctor_event(&event.payload) => {
+        let answer = match payload {
+            Err(reason) => Err(Refusal::NotJson(reason)),
+            Ok(payload) if is_doctor_event(&payload) => {
                 let facts = LambdaFacts::from_env(Deadline::time_left(event.context.deadline));
                 let report = Doctor::new().run(service.settings(), Some(&facts)).await;
                 Ok(Output::Doctor(Box::new(report)))
             }
-            None => service
-                .answer(event.payload, deadline)
+            Ok(payload) => service
+                .answer(payload, deadline)
                 .await
                 .map(|response| Output::Alexa(Box::new(response))),
         };
@@ -72,7 +83,7 @@ fn is_doctor_event(payload: &Value) -> bool {
         .is_some_and(|o| o.len() == 1 && o.get("doctor") == Some(&Value::Bool(true)))
 }
 
-/// Checks each invocation's raw body against [`service::parse_event`].
+/// Reads each invocation's raw body by [`service::parse_event`], for the handler.
 #[derive(Clone, Copy)]
 struct StrictJsonLayer;
 
@@ -94,22 +105,20 @@ where
 {
     type Response = ();
     type Error = lambda_runtime::Error;
-    type Future = TaskLocalFuture<Option<String>, S::Future>;
+    type Future = TaskLocalFuture<RefCell<Option<Result<Value, String>>>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
     fn call(&mut self, mut invocation: LambdaInvocation) -> Self::Future {
-        let refused = match service::parse_event(&invocation.body) {
-            Ok(_) => None,
-            Err(Refusal::NotJson(reason)) => Some(reason),
-            Err(other) => Some(other.to_string()),
-        };
-        if refused.is_some() {
-            // Something the runtime can read, so the handler runs and refuses it.
-            invocation.body = bytes::Bytes::from_static(b"null");
-        }
-        NOT_JSON.scope(refused, self.0.call(invocation))
+        let event = service::parse_event(&invocation.body).map_err(|refusal| match refusal {
+            Refusal::NotJson(reason) => reason,
+            other => other.to_string(),
+        });
+        // What the runtime reads in place of the body: the handler takes the event from the
+        // task-local instead, and a body that is no JSON still reaches it, to be refused.
+        invocation.body = bytes::Bytes::from_static(b"null");
+        EVENT.scope(RefCell::new(Some(event)), self.0.call(invocation))
     }
 }
