@@ -7,7 +7,8 @@
 //! land in `Unknown` instead of failing. Around it (session, context), a part of the wrong shape
 //! counts as absent: a request is answered on what can be read of it.
 
-use serde::de::DeserializeOwned;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -19,10 +20,10 @@ pub struct RequestEnvelope {
     #[serde(default, deserialize_with = "lenient")]
     pub version: Option<String>,
     /// Present for in-session requests (launch, intents, session end).
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub session: Option<Session>,
     /// The device's state; present on every real request.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub context: Option<Context>,
     /// The request itself, parsed on its own by [`RawRequest`].
     #[serde(default = "Value::default")]
@@ -37,7 +38,7 @@ pub struct Session {
     #[serde(default, deserialize_with = "lenient")]
     pub new: Option<bool>,
     /// The skill the session belongs to.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub application: Option<Application>,
     /// What the skill's previous answer in this session asked Alexa to keep.
     #[serde(default, deserialize_with = "lenient_map")]
@@ -57,7 +58,7 @@ pub struct Application {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Context {
     /// `context.System`.
-    #[serde(rename = "System", default, deserialize_with = "lenient")]
+    #[serde(rename = "System", default, deserialize_with = "lenient_object")]
     pub system: Option<System>,
     /// `context.AudioPlayer`: what this skill last played on the device.
     #[serde(rename = "AudioPlayer", default, deserialize_with = "lenient")]
@@ -69,10 +70,10 @@ pub struct Context {
 #[serde(rename_all = "camelCase")]
 pub struct System {
     /// The skill the request is for; the one to check.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub application: Option<Application>,
     /// The device that sent the request.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub device: Option<Device>,
 }
 
@@ -316,6 +317,72 @@ pub struct Cause {
 fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(de: D) -> Result<Option<T>, D::Error> {
     let value = Value::deserialize(de)?;
     Ok(serde_json::from_value(value).ok())
+}
+
+/// An object whose every field is read leniently (so reading it from a map cannot fail), or
+/// `None` when the value is not an object. Unlike [`lenient`], nothing is copied first: the
+/// object is read in place, which matters for `context`, the bulk of every request.
+fn lenient_object<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Object<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any value (only an object is read)")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_some<E: Deserializer<'de>>(self, de: E) -> Result<Self::Value, E::Error> {
+            de.deserialize_any(self)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    de.deserialize_any(Object(std::marker::PhantomData))
 }
 
 /// A map of the wrong shape counts as empty.

@@ -775,6 +775,56 @@ mod tests {
     }
 
     #[test]
+    fn objects_of_any_other_shape_count_as_absent() {
+        let wrong = [
+            json!("x"),
+            json!(7),
+            json!(-1.5),
+            json!(true),
+            json!(null),
+            json!([{"a": 1}, [2]]),
+        ];
+        for value in wrong {
+            for (part, event) in [
+                (
+                    "session",
+                    json!({ "session": value, "request": { "type": "LaunchRequest" } }),
+                ),
+                (
+                    "context",
+                    json!({ "context": value, "request": { "type": "LaunchRequest" } }),
+                ),
+                (
+                    "System",
+                    json!({ "context": { "System": value }, "request": { "type": "LaunchRequest" } }),
+                ),
+                (
+                    "device",
+                    json!({ "context": { "System": { "device": value, "application": value } },
+                    "session": { "application": value, "new": value },
+                    "request": { "type": "LaunchRequest" } }),
+                ),
+            ] {
+                let r =
+                    SkillRequest::parse(event).unwrap_or_else(|e| panic!("{part} = {value}: {e}"));
+                assert_eq!(r.kind, RequestKind::Launch, "{part} = {value}");
+                assert_eq!(r.application_id, None, "{part} = {value}");
+                assert!(!r.can_stream, "{part} = {value}");
+            }
+        }
+        // Beside a part of the wrong shape, the rest is still read.
+        let r = parse(json!({
+            "session": { "application": [1], "new": true },
+            "context": { "System": { "application": { "applicationId": "amzn1.ask.skill.y" },
+                "device": { "deviceId": 3, "supportedInterfaces": { "AudioPlayer": {} } } },
+                "Viewport": { "shape": "ROUND" } },
+            "request": { "type": "LaunchRequest" }
+        }));
+        assert_eq!(r.application_id.as_deref(), Some("amzn1.ask.skill.y"));
+        assert!(r.can_stream);
+    }
+
+    #[test]
     fn skill_events_and_unknown_types() {
         assert_eq!(
             parse(json!({ "request": { "type": "AlexaSkillEvent.SkillEnabled" } })).kind,
