@@ -4,8 +4,12 @@
 //! idle memory, then runs 50 concurrent clients (each on its own keep-alive connection) doing a
 //! mix like a busy home's: per client, one push in five (a new stream or a metadata re-push for
 //! its own player), the rest reads of its player's latest stream or the latest of all. Prints
-//! requests per second, latency percentiles as the clients saw them, and memory. It prints
-//! figures; it asserts nothing about speed.
+//! requests per second, latency percentiles as the clients saw them, and memory.
+//!
+//! Then the same load against the floor: `floor serve` (`bench/floor.rs`), a bare hyper server
+//! on the same runtime that answers every request with a fixed body, so the bridge's figures
+//! stand beside what this machine and its loopback allow. It prints figures; it asserts nothing
+//! about speed.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -17,6 +21,9 @@ use hyper::client::conn::http1;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+
+#[path = "shared.rs"]
+mod shared;
 
 const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-bridge");
 const CLIENTS: usize = 50;
@@ -30,80 +37,119 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse::<usize>().ok())
         .unwrap_or(DEFAULT_REQUESTS_PER_CLIENT);
+    let floor = shared::build_floor();
     let dir = std::env::temp_dir().join(format!("ma-alexa-bridge-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
-    let (mut child, address) = start_bridge(&dir);
-    std::thread::sleep(Duration::from_millis(300));
-    let idle_kib = memory_kib(child.id(), "VmRSS");
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(run_clients(&address, WARM_UP_PER_CLIENT));
-    let started = Instant::now();
-    let mut latencies = runtime.block_on(run_clients(&address, per_client));
-    let elapsed = started.elapsed();
-    let peak_kib = memory_kib(child.id(), "VmHWM");
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&dir);
 
-    latencies.sort_unstable();
-    let total = latencies.len();
-    let at = |q: f64| {
-        let i = ((total as f64 * q).ceil() as usize).clamp(1, total) - 1;
-        latencies[i].as_secs_f64() * 1000.0
-    };
-    println!(
-        "ma-alexa-bridge, {CLIENTS} concurrent clients on loopback, {total} requests (1 push : 4 reads)"
-    );
-    println!(
-        "  throughput: {:.0} requests/s over {:.2} s",
-        total as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
-    );
-    println!(
-        "  latency ms: p50 {:.3}  p90 {:.3}  p99 {:.3}  max {:.3}",
-        at(0.50),
-        at(0.90),
-        at(0.99),
-        at(1.0)
-    );
-    println!(
-        "  memory: idle RSS {:.1} MiB, peak RSS {:.1} MiB",
-        idle_kib as f64 / 1024.0,
-        peak_kib as f64 / 1024.0
-    );
-}
-
-fn start_bridge(dir: &std::path::Path) -> (Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(BRIDGE_BIN)
+    let mut bridge = Command::new(BRIDGE_BIN);
+    bridge
         .env_clear()
         .env("BRIDGE_LISTEN", "127.0.0.1:0")
         .env("BRIDGE_USERNAME", "alexa")
         .env("BRIDGE_PASSWORD", "secret")
         .env("BRIDGE_STATE_FILE", dir.join("state.json"))
         // One line per request would measure the terminal; the benchmark measures the bridge.
-        .env("RUST_LOG", "warn,ma_alexa_bridge=info")
+        .env("RUST_LOG", "warn,ma_alexa_bridge=info");
+    let measured = load(&runtime, bridge, per_client);
+    let mut bare = Command::new(floor);
+    bare.env_clear().args(["serve", "127.0.0.1:0"]);
+    let floor = load(&runtime, bare, per_client);
+    let _ = std::fs::remove_dir_all(&dir);
+    // The bridge rewrote its state file after every push: let those writes reach the disk now,
+    // not during whatever is measured next.
+    let _ = Command::new("sync").status();
+
+    println!(
+        "ma-alexa-bridge, {CLIENTS} concurrent clients on loopback, {} requests (1 push : 4 reads)",
+        measured.latencies.len()
+    );
+    println!("                      bridge       floor   ratio");
+    let row = |name: &str, bridge: f64, floor: f64| {
+        println!(
+            "  {name:<16} {bridge:>10.3} {floor:>11.3} {:>7.2}",
+            bridge / floor
+        );
+    };
+    row("requests/s", measured.per_second(), floor.per_second());
+    for (name, q) in [
+        ("p50 ms", 0.5),
+        ("p90 ms", 0.9),
+        ("p99 ms", 0.99),
+        ("max ms", 1.0),
+    ] {
+        row(name, measured.ms(q), floor.ms(q));
+    }
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    row("idle RSS MiB", mib(measured.idle_kib), mib(floor.idle_kib));
+    row("peak RSS MiB", mib(measured.peak_kib), mib(floor.peak_kib));
+}
+
+/// What one server did under the load.
+struct Load {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+    idle_kib: u64,
+    peak_kib: u64,
+}
+
+impl Load {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn ms(&self, q: f64) -> f64 {
+        let total = self.latencies.len();
+        let i = ((total as f64 * q).ceil() as usize).clamp(1, total) - 1;
+        self.latencies[i].as_secs_f64() * 1000.0
+    }
+}
+
+/// Starts `server`, warms it up, runs the clients, stops it.
+fn load(runtime: &tokio::runtime::Runtime, server: Command, per_client: usize) -> Load {
+    let (mut child, address) = start(server);
+    std::thread::sleep(Duration::from_millis(300));
+    let idle_kib = shared::memory_kib(child.id(), "VmRSS");
+    runtime.block_on(run_clients(&address, WARM_UP_PER_CLIENT));
+    let started = Instant::now();
+    let mut latencies = runtime.block_on(run_clients(&address, per_client));
+    let elapsed = started.elapsed();
+    let peak_kib = shared::memory_kib(child.id(), "VmHWM");
+    let _ = child.kill();
+    let _ = child.wait();
+    latencies.sort_unstable();
+    Load {
+        latencies,
+        elapsed,
+        idle_kib,
+        peak_kib,
+    }
+}
+
+/// Starts `server` and reads where it listens from its `listening on ADDRESS` line on stderr.
+fn start(mut server: Command) -> (Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = server
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
-        .expect("the bridge starts");
+        .expect("the server starts");
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let address = loop {
         let line = lines
             .next()
             .and_then(Result::ok)
-            .expect("the bridge says where it listens");
+            .expect("the server says where it listens");
         if let Some(rest) = line.split("listening on ").nth(1) {
             break rest.split_whitespace().next().unwrap_or("").to_owned();
         }
     };
-    // Keep draining stderr so the bridge never blocks on a full pipe.
+    // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     (child, address)
 }
@@ -169,18 +215,4 @@ async fn one_client(address: &str, client: usize, requests: usize) -> Vec<Durati
         );
     }
     latencies
-}
-
-/// A memory figure of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`); 0 where there is none.
-fn memory_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -71,6 +71,7 @@ async fn answer(client: &reqwest::Client, event: Value) -> Result<Value, Error> 
 /// Answers every request on `address` with a fixed JSON body, one task per connection.
 async fn serve(address: &str) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(address).await?;
+    eprintln!("floor: listening on {}", listener.local_addr()?);
     let body = Bytes::from_static(br#"{"streamUrl":null,"title":null}"#);
     loop {
         let (stream, _) = listener.accept().await?;

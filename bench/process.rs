@@ -18,8 +18,9 @@
 //!   loopback that counts calls; the tests run the real client against `moto_server`), and the
 //!   calls made per cold start and over warm invocations.
 //!
-//! The bridge stand-in answers every `/ma/latest-url` with `events/bridge/push-url.json`. Runs
-//! alternate between the skill and the floor, so drift on the machine touches both alike. It
+//! The bridge stand-in answers every `/ma/latest-url` with `events/bridge/push-url.json`. Cold
+//! runs alternate between the skill and the floor, and their ratio is the median of the ratios
+//! of side-by-side runs, so drift on the machine touches both alike. It
 //! prints figures; it asserts only that every answer is the right one.
 
 use std::collections::HashMap;
@@ -41,6 +42,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
+#[path = "shared.rs"]
+mod shared;
+
 const SKILL: &str = env!("CARGO_BIN_EXE_ma-alexa-skill");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const DEFAULT_COLD_RUNS: usize = 200;
@@ -54,7 +58,7 @@ fn main() {
         .find_map(|a| a.parse::<usize>().ok())
         .unwrap_or(DEFAULT_COLD_RUNS)
         .max(2);
-    let floor = build_floor();
+    let floor = shared::build_floor();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -138,16 +142,22 @@ fn main() {
         warm_rss[i] = lambda.peak_kib();
     }
 
-    let [skill, floor] = invoke.map(Stats::of);
     println!();
     println!("figure (p50, with p90 and max)                  skill               floor    ratio");
-    row("cold invoke, play", &skill, &floor);
-    let [skill, floor] = cold.map(Stats::of);
-    row("cold under the emulator, play", &skill, &floor);
-    let [skill, floor] = warm_play.map(Stats::of);
-    row("warm under the emulator, play", &skill, &floor);
-    let [skill, floor] = warm_pause.map(Stats::of);
-    row("warm under the emulator, pause", &skill, &floor);
+    row("cold invoke, play", &invoke[0], &invoke[1], true);
+    row("cold under the emulator, play", &cold[0], &cold[1], true);
+    row(
+        "warm under the emulator, play",
+        &warm_play[0],
+        &warm_play[1],
+        false,
+    );
+    row(
+        "warm under the emulator, pause",
+        &warm_pause[0],
+        &warm_pause[1],
+        false,
+    );
     let mib = |kib: u64| kib as f64 / 1024.0;
     let rss_row = |name: &str, [skill, floor]: [u64; 2]| {
         println!(
@@ -212,25 +222,6 @@ fn main() {
     );
 }
 
-/// Builds the floor (`bench/floor.rs`) in the profile this benchmark was built with.
-fn build_floor() -> PathBuf {
-    let cargo = option_env!("CARGO").unwrap_or("cargo");
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--example", "floor"])
-        .arg("--manifest-path")
-        .arg(Path::new(ROOT).join("Cargo.toml"))
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "the floor example does not build");
-    // This benchmark runs from target/<profile>/deps; the example is in target/<profile>/examples.
-    let exe = std::env::current_exe().expect("own path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    profile.join("examples").join("floor")
-}
-
 fn event(name: &str) -> Bytes {
     Bytes::from(std::fs::read(Path::new(ROOT).join("events").join(name)).expect("event file"))
 }
@@ -261,15 +252,32 @@ impl Stats {
     }
 }
 
-fn row(name: &str, skill: &Stats, floor: &Stats) {
+/// One figure: p50 (p90, max) of the skill and the floor, and their ratio: the median of the
+/// ratios of runs made side by side when `paired` (so drift on the machine cancels out), else
+/// the ratio of the p50s.
+fn row(name: &str, skill: &[Duration], floor: &[Duration], paired: bool) {
+    let ratio = if paired {
+        let mut ratios: Vec<f64> = skill
+            .iter()
+            .zip(floor)
+            .map(|(s, f)| s.as_secs_f64() / f.as_secs_f64().max(f64::MIN_POSITIVE))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    } else {
+        Stats::of(skill.iter().copied()).ms(0.5) / Stats::of(floor.iter().copied()).ms(0.5)
+    };
+    let (skill, floor) = (
+        Stats::of(skill.iter().copied()),
+        Stats::of(floor.iter().copied()),
+    );
     println!(
-        "  {name:<38} {:>6.3} ms ({:.3}, {:.2}) {:>6.3} ms ({:.3}) {:>6.2}",
+        "  {name:<38} {:>6.3} ms ({:.3}, {:.2}) {:>6.3} ms ({:.3}) {ratio:>6.2}",
         skill.ms(0.5),
         skill.ms(0.9),
         skill.ms(1.0),
         floor.ms(0.5),
         floor.ms(0.9),
-        skill.ms(0.5) / floor.ms(0.5)
     );
 }
 
@@ -577,16 +585,7 @@ impl Lambda {
     }
 
     fn peak_kib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|status| {
-                status
-                    .lines()
-                    .find(|l| l.starts_with("VmHWM"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kib| kib.parse().ok())
-            })
-            .unwrap_or(0)
+        shared::memory_kib(self.child.id(), "VmHWM")
     }
 }
 
