@@ -9,16 +9,22 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use ma_alexa_skill::settings::sigv4::{self, Credentials, Scope};
 
-/// The headers the SDK's signer adds to a `POST` of `body` to `url`.
-fn reference(
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    credentials: &Credentials,
-    region: &str,
+/// One request to sign, with what signing it takes.
+struct Case<'a> {
+    url: &'a str,
+    host: &'a str,
+    path: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: &'a [u8],
+    credentials: &'a Credentials,
+    region: &'a str,
     time: SystemTime,
-) -> Vec<(String, String)> {
+}
+
+/// The headers the SDK's signer adds to the case's `POST`.
+fn reference(case: &Case<'_>) -> Vec<(String, String)> {
     use secrecy::ExposeSecret;
+    let credentials = case.credentials;
     let identity: Identity = aws_credential_types::Credentials::new(
         credentials.access_key_id.clone(),
         credentials.secret_access_key.expose_secret().to_owned(),
@@ -32,18 +38,18 @@ fn reference(
     .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(region)
+        .region(case.region)
         .name("ssm")
-        .time(time)
+        .time(case.time)
         .settings(SigningSettings::default())
         .build()
         .expect("signing parameters")
         .into();
     let signable = SignableRequest::new(
         "POST",
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
+        case.url,
+        case.headers.iter().copied(),
+        SignableBody::Bytes(case.body),
     )
     .expect("a signable request");
     let (instructions, _signature) = sign(signable, &params).expect("signed").into_parts();
@@ -55,27 +61,20 @@ fn reference(
     added
 }
 
-fn ours(
-    host: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    credentials: &Credentials,
-    region: &str,
-    time: SystemTime,
-) -> Vec<(String, String)> {
+/// The headers the skill's signer adds to the case's `POST`.
+fn ours(case: &Case<'_>) -> Vec<(String, String)> {
     let request = sigv4::Request {
-        host,
-        path,
-        headers,
-        body,
+        host: case.host,
+        path: case.path,
+        headers: case.headers,
+        body: case.body,
     };
     let scope = Scope {
-        region,
+        region: case.region,
         service: "ssm",
-        time,
+        time: case.time,
     };
-    let mut added: Vec<(String, String)> = sigv4::sign(&request, scope, credentials)
+    let mut added: Vec<(String, String)> = sigv4::sign(&request, scope, case.credentials)
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .collect();
@@ -123,9 +122,19 @@ fn signatures_match_the_aws_sdk_signer() {
         for credentials in [&lambda, &static_keys] {
             for (url, host, path, region) in cases {
                 for body in [&body[..], b""] {
+                    let case = Case {
+                        url,
+                        host,
+                        path,
+                        headers: &headers,
+                        body,
+                        credentials,
+                        region,
+                        time,
+                    };
                     assert_eq!(
-                        ours(host, path, &headers, body, credentials, region, time),
-                        reference(url, &headers, body, credentials, region, time),
+                        ours(&case),
+                        reference(&case),
                         "{url} {region} {time:?} token: {}",
                         credentials.session_token.is_some()
                     );
