@@ -13,6 +13,10 @@
 //! world, and [`service`] the entry point that `main` wires into Lambda or the `invoke`
 //! command.
 
+// Nothing outside tests may unwrap: outside input (envelopes, replies, settings) gets a
+// handled error. Test modules, compiled only under cfg(test), may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod alexa;
 pub mod bridge;
 pub mod bridge_server;

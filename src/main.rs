@@ -1,6 +1,10 @@
 //! `ma-alexa-skill`: serves Alexa requests inside AWS Lambda, or answers one request envelope
 //! from a file on a developer's machine. Both go through [`Service::answer`].
 
+// Nothing outside tests may unwrap: outside input (envelopes, replies, settings) gets a
+// handled error. Test modules, compiled only under cfg(test), may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;

@@ -2,6 +2,10 @@
 //! them from. This file only wires the pieces of [`ma_alexa_skill::bridge_server`]: settings,
 //! logging, the state file, the listener and the stop on SIGTERM or Ctrl-C.
 
+// Nothing outside tests may unwrap: outside input (envelopes, replies, settings) gets a
+// handled error. Test modules, compiled only under cfg(test), may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::process::ExitCode;
