@@ -11,11 +11,13 @@
 //!   endpoint (`ssm-fips` with `AWS_USE_FIPS_ENDPOINT=true`; `amazonaws.com.cn` in China).
 
 use std::path::PathBuf;
+use std::time::SystemTime;
 
+use bytes::Bytes;
 use secrecy::SecretString;
 use url::Url;
 
-use super::sigv4::Credentials;
+use super::sigv4::{self, Credentials, Scope};
 
 /// The service SSM signs requests as, and names its endpoints after.
 const SERVICE: &str = "ssm";
@@ -132,9 +134,40 @@ impl Target {
         })
     }
 
-    /// The signing name of the service.
-    pub fn service(&self) -> &'static str {
-        SERVICE
+    /// A `POST` of `body` to SSM's JSON operation `operation` (`GetParametersByPath`), signed
+    /// now with this target's credentials, ready for `client` to send.
+    pub fn request(
+        &self,
+        client: &reqwest::Client,
+        operation: &str,
+        body: Bytes,
+    ) -> reqwest::RequestBuilder {
+        let host = crate::authority(&self.endpoint);
+        let amz_target = format!("AmazonSSM.{operation}");
+        let headers = [
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", amz_target.as_str()),
+        ];
+        let request = sigv4::Request {
+            host: &host,
+            path: self.endpoint.path(),
+            headers: &headers,
+            body: &body,
+        };
+        let scope = Scope {
+            region: &self.region,
+            service: SERVICE,
+            time: SystemTime::now(),
+        };
+        let signed = sigv4::sign(&request, scope, &self.credentials);
+        let mut builder = client.post(self.endpoint.clone());
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        for (name, value) in signed {
+            builder = builder.header(name, value);
+        }
+        builder.body(body)
     }
 }
 

@@ -15,13 +15,14 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+use bytes::Bytes;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::aws::Target;
-use super::sigv4::{self, Scope};
 use crate::http::{self, LazyClient, ReadError};
 
 /// Connecting to SSM may take at most this long.
@@ -36,8 +37,8 @@ const RETRY_PAUSE: Duration = Duration::from_millis(50);
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
 /// More pages than this means the endpoint keeps answering with a next page: stop.
 const MAX_PAGES: usize = 100;
-/// The operation, as SSM's JSON protocol names it.
-const TARGET: &str = "AmazonSSM.GetParametersByPath";
+/// The one operation the skill calls.
+const OPERATION: &str = "GetParametersByPath";
 
 /// Why the parameters could not be read. Each names the call and the path; none carries a
 /// parameter value.
@@ -190,18 +191,22 @@ impl SsmReader {
     /// [`ATTEMPT_TIMEOUT`] (a first load, with nothing to fall back on, may use what the
     /// invocation has left).
     pub async fn read_within(&self, attempt: Option<Duration>) -> Result<Parameters, SsmError> {
+        let from_env;
         let target = match &self.access {
-            Access::Fixed(target) => (**target).clone(),
-            Access::FromEnvironment => Target::from_env().map_err(|detail| SsmError::Other {
-                path: self.path.clone(),
-                detail,
-            })?,
+            Access::Fixed(target) => &**target,
+            Access::FromEnvironment => {
+                from_env = Target::from_env().map_err(|detail| SsmError::Other {
+                    path: self.path.clone(),
+                    detail,
+                })?;
+                &from_env
+            }
         };
         let attempt = attempt.unwrap_or(ATTEMPT_TIMEOUT);
         let mut found = Parameters::new();
         let mut next_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.page(&target, next_token.take(), attempt).await?;
+            let page = self.page(target, next_token.take(), attempt).await?;
             for parameter in page.parameters {
                 let (Some(name), Some(value)) = (parameter.name, parameter.value) else {
                     continue;
@@ -237,7 +242,7 @@ impl SsmReader {
             "WithDecryption": true,
             "NextToken": next_token,
         });
-        let body = body.to_string().into_bytes();
+        let body = Bytes::from(body.to_string());
         let mut tries = 0;
         loop {
             tries += 1;
@@ -256,7 +261,7 @@ impl SsmReader {
     async fn attempt(
         &self,
         target: &Target,
-        body: &[u8],
+        body: &Bytes,
         attempt: Duration,
     ) -> Result<Page, Failure> {
         let path = || self.path.clone();
@@ -266,37 +271,9 @@ impl SsmReader {
                 detail,
             })
         })?;
-        let endpoint = &target.endpoint;
-        let host = match (endpoint.host_str(), endpoint.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => String::new(),
-        };
-        let headers = [
-            ("content-type", "application/x-amz-json-1.1"),
-            ("x-amz-target", TARGET),
-        ];
-        let request = sigv4::Request {
-            host: &host,
-            path: endpoint.path(),
-            headers: &headers,
-            body,
-        };
-        let scope = Scope {
-            region: &target.region,
-            service: target.service(),
-            time: SystemTime::now(),
-        };
-        let mut builder = client
-            .post(endpoint.clone())
-            .timeout(attempt)
-            .body(body.to_vec());
-        for (name, value) in headers {
-            builder = builder.header(name, value);
-        }
-        for (name, value) in sigv4::sign(&request, scope, &target.credentials) {
-            builder = builder.header(name, value);
-        }
+        let builder = target
+            .request(client, OPERATION, body.clone())
+            .timeout(attempt);
         let waited = |connecting: bool| SsmError::TimedOut {
             path: path(),
             waited_ms: http::millis(if connecting { CONNECT_TIMEOUT } else { attempt }),

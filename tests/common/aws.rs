@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ma_alexa_skill::settings::aws::Target;
-use ma_alexa_skill::settings::sigv4::{self, Credentials, Scope};
+use ma_alexa_skill::settings::sigv4::Credentials;
 use ma_alexa_skill::settings::ssm::SsmReader;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -56,40 +56,18 @@ impl Moto {
     /// Puts `name` = `value` (a `SecureString` when `secure`), overwriting: a `PutParameter`
     /// call signed like the skill signs its own.
     pub async fn put(&self, name: &str, value: &str, secure: bool) {
-        let target = target(&self.endpoint);
         let body = serde_json::json!({
             "Name": name,
             "Value": value,
             "Type": if secure { "SecureString" } else { "String" },
             "Overwrite": true,
-        })
-        .to_string();
-        let host = self.endpoint.trim_start_matches("http://");
-        let headers = [
-            ("content-type", "application/x-amz-json-1.1"),
-            ("x-amz-target", "AmazonSSM.PutParameter"),
-        ];
-        let request = sigv4::Request {
-            host,
-            path: "/",
-            headers: &headers,
-            body: body.as_bytes(),
-        };
-        let scope = Scope {
-            region: &target.region,
-            service: "ssm",
-            time: std::time::SystemTime::now(),
-        };
-        let mut call = reqwest::Client::new()
-            .post(format!("{}/", self.endpoint))
-            .body(body.clone());
-        for (header, value) in headers {
-            call = call.header(header, value);
-        }
-        for (header, value) in sigv4::sign(&request, scope, &target.credentials) {
-            call = call.header(header, value);
-        }
-        let reply = call
+        });
+        let reply = target(&self.endpoint)
+            .request(
+                &reqwest::Client::new(),
+                "PutParameter",
+                body.to_string().into(),
+            )
             .send()
             .await
             .unwrap_or_else(|e| panic!("put {name}: {e}"));
