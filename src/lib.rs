@@ -51,7 +51,7 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// `host[:port]` of a URL, for messages: enough to know which server, never a path or a secret.
-pub(crate) fn authority(url: &url::Url) -> String {
+pub fn authority(url: &url::Url) -> String {
     let host = url.host_str().unwrap_or("?");
     match url.port() {
         Some(port) => format!("{host}:{port}"),

@@ -176,8 +176,8 @@ pub enum RepeatMode {
 }
 
 impl QueueCommand {
-    /// The command name and its arguments for `queue`.
-    fn request(&self, queue: &QueueId) -> (&'static str, Value) {
+    /// The command name (`player_queues/next`) and its arguments for `queue`.
+    pub fn request(&self, queue: &QueueId) -> (&'static str, Value) {
         let queue_id = queue.as_str();
         match self {
             Self::PlayMedia { media, radio } => (

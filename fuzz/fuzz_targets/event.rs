@@ -167,20 +167,12 @@ impl Replies {
     }
 }
 
-fn authority(url: &url::Url) -> String {
-    let host = url.host_str().unwrap_or("?");
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    }
-}
-
 /// The bridge, answering from the input.
 struct FuzzBridge(Arc<Replies>);
 
 impl FuzzBridge {
     fn answer(&self, bridge: &BridgeSettings) -> Result<Latest, BridgeError> {
-        let host = authority(&bridge.base);
+        let host = ma_alexa_skill::authority(&bridge.base);
         let next = self.0.bridge.lock().expect("lock").pop_front();
         let Some((tag, body)) = next else {
             // Used up: a new stream, as after Music Assistant pushed one.
@@ -235,7 +227,7 @@ impl FuzzMa {
         command: &'static str,
         used_up: &str,
     ) -> Result<T, MaError> {
-        let host = authority(&ma.base);
+        let host = ma_alexa_skill::authority(&ma.base);
         let next = self.0.ma.lock().expect("lock").pop_front();
         let (tag, delay, body) = next.unwrap_or((b'O', 1, used_up.as_bytes().to_vec()));
         tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -298,16 +290,8 @@ impl MusicAssistant for FuzzMa {
         command: &QueueCommand,
         deadline: Deadline,
     ) -> Result<(), MaError> {
-        // Only for messages; commands added later get a generic name.
-        #[allow(unreachable_patterns)]
-        let name = match command {
-            QueueCommand::PlayMedia { .. } => "player_queues/play_media",
-            QueueCommand::Next => "player_queues/next",
-            QueueCommand::PlayIndex(_) => "player_queues/play_index",
-            QueueCommand::Shuffle(_) => "player_queues/shuffle",
-            QueueCommand::Repeat(_) => "player_queues/repeat",
-            _ => "player_queues/command",
-        };
+        // The name the real client sends, for messages.
+        let (name, _) = command.request(queue);
         match self.call::<Value>(ma, name, "null").await {
             Ok(_) => Ok(()),
             // As `MaClient::send`: the library's own check for an unknown queue.
