@@ -33,10 +33,7 @@ const WARM_UP_PER_CLIENT: usize = 50;
 const AUTHORIZATION: &str = "Basic YWxleGE6c2VjcmV0";
 
 fn main() {
-    let per_client = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(DEFAULT_REQUESTS_PER_CLIENT);
+    let per_client = shared::count_arg(DEFAULT_REQUESTS_PER_CLIENT);
     let floor = shared::build_floor();
     let dir = std::env::temp_dir().join(format!("ma-alexa-bridge-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
@@ -103,9 +100,7 @@ impl Load {
     }
 
     fn ms(&self, q: f64) -> f64 {
-        let total = self.latencies.len();
-        let i = ((total as f64 * q).ceil() as usize).clamp(1, total) - 1;
-        self.latencies[i].as_secs_f64() * 1000.0
+        shared::quantile_ms(&self.latencies, q)
     }
 }
 

@@ -53,11 +53,7 @@ const WARM_SSM_RUNS: usize = 50;
 const SSM_PREFIX: &str = "/ma-alexa-skill";
 
 fn main() {
-    let cold_runs = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(DEFAULT_COLD_RUNS)
-        .max(2);
+    let cold_runs = shared::count_arg(DEFAULT_COLD_RUNS).max(2);
     let floor = shared::build_floor();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -238,8 +234,7 @@ impl Stats {
     }
 
     fn ms(&self, q: f64) -> f64 {
-        let i = ((self.0.len() as f64 * q).ceil() as usize).clamp(1, self.0.len()) - 1;
-        self.0[i].as_secs_f64() * 1000.0
+        shared::quantile_ms(&self.0, q)
     }
 
     fn line(&self) -> String {

@@ -2,6 +2,21 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
+
+/// The first number among the benchmark's arguments (after `cargo bench -- `), or `default`.
+pub fn count_arg(default: usize) -> usize {
+    std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<usize>().ok())
+        .unwrap_or(default)
+}
+
+/// The `q` quantile (0 < q ≤ 1) of `sorted` durations, in milliseconds.
+pub fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
+    let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
 
 /// Builds the floor (`bench/floor.rs`, the example `floor`) in the release profile, which the
 /// benchmarks are built with too, and returns its path.

@@ -28,12 +28,11 @@ const TRACE_CAPPED: [&str; 1] = ["lambda_runtime"];
 /// Where the Lambda runtime reports handler errors and panics.
 const RUNTIME_HANDLER_ERRORS: &str = "lambda_runtime::layers::panic";
 
-/// The default filter when `RUST_LOG` is unset.
-const DEFAULT_FILTER: &str = "info";
+/// The level when `RUST_LOG` is unset or invalid, for every target.
+const DEFAULT_LEVEL: Level = Level::INFO;
 
-/// `info` for every target.
 fn default_filter() -> Targets {
-    Targets::new().with_default(Level::INFO)
+    Targets::new().with_default(DEFAULT_LEVEL)
 }
 
 /// A subscriber writing to `writer` with `filter` (a `RUST_LOG` directive string; an invalid
@@ -85,7 +84,8 @@ pub fn init(format: LogFormat) {
     // Fails only if a subscriber is already installed, which then keeps logging.
     let _ = tracing::subscriber::set_global_default(subscriber);
     if let Some(Err(e)) = filter.as_deref().map(str::parse::<Targets>) {
-        tracing::warn!("RUST_LOG is invalid ({e}); logging at {DEFAULT_FILTER}");
+        let level = DEFAULT_LEVEL.as_str().to_ascii_lowercase();
+        tracing::warn!("RUST_LOG is invalid ({e}); logging at {level}");
     }
 }
 
