@@ -32,20 +32,8 @@ NEXT_REPLY = compact({
     "streamUrl": NEXT_STREAM, "title": "Blue in Green", "artist": "Miles Davis",
     "album": "Kind of Blue", "imageUrl": None,
 })
-QUEUE_REPLY = compact({
-    "queue_id": QUEUE, "active": True, "display_name": QUEUE, "items": 12,
-    "shuffle_enabled": False, "repeat_mode": "off", "current_index": 3, "state": "playing",
-    "current_item": {
-        "queue_id": QUEUE, "queue_item_id": "1b2e77", "name": "Miles Davis - So What",
-        "duration": 562,
-        "media_item": {
-            "item_id": "88", "provider": "library", "name": "So What",
-            "uri": "library://track/88", "media_type": "track",
-            "artists": [{"name": "Miles Davis", "item_id": "5"}],
-            "album": {"name": "Kind of Blue", "item_id": "7"},
-        },
-    },
-})
+# Music Assistant's answer to player_queues/get for the queue, shared with the tests.
+QUEUE_REPLY = compact(json.loads((ROOT / "tests" / "fixtures" / "ma_player_queue.json").read_text()))
 PLAYERS_REPLY = compact([
     {"player_id": QUEUE, "provider": "alexa", "name": QUEUE, "display_name": QUEUE,
      "state": "playing", "playback_state": "playing", "active_source": QUEUE},

@@ -404,24 +404,10 @@ pub const QUEUE: &str = "Kitchen Echo";
 /// Alexa player, and answers every other command with `null`.
 pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
     match command {
-        "player_queues/get" if args["queue_id"] == QUEUE => Reply::ok(
-            serde_json::json!({
-                "queue_id": QUEUE, "active": true, "display_name": QUEUE, "items": 12,
-                "shuffle_enabled": false, "repeat_mode": "off", "current_index": 3,
-                "state": "playing",
-                "current_item": {
-                    "queue_id": QUEUE, "queue_item_id": "1b2e77", "name": "Miles Davis - So What",
-                    "duration": 562,
-                    "media_item": {
-                        "item_id": "88", "provider": "library", "name": "So What",
-                        "uri": "library://track/88", "media_type": "track",
-                        "artists": [{ "name": "Miles Davis", "item_id": "5" }],
-                        "album": { "name": "Kind of Blue", "item_id": "7" }
-                    }
-                }
-            })
-            .to_string(),
-        ),
+        // `QUEUE`'s queue, playing (shared with the fuzz seeds).
+        "player_queues/get" if args["queue_id"] == QUEUE => {
+            Reply::ok(include_str!("../fixtures/ma_player_queue.json"))
+        }
         "player_queues/get" => Reply::ok("null"),
         "players/all" => Reply::ok(
             serde_json::json!([
