@@ -25,9 +25,9 @@ use crate::doctor::{Doctor, LambdaFacts, Report};
 use crate::service::{self, Refusal, Service};
 
 tokio::task_local! {
-    /// The event of the invocation being served, read from its raw body by
-    /// [`service::parse_event`] (taken by the handler), or why it is not one JSON value.
-    static EVENT: RefCell<Option<Result<Value, String>>>;
+    /// The event of the invocation being served, as [`service::parse_event`] read its raw body
+    /// (taken by the handler): the value, or the refusal of a body that is not one JSON value.
+    static EVENT: RefCell<Option<Result<Value, Refusal>>>;
 }
 
 /// Serves Lambda invocations with `service` until the runtime stops.
@@ -42,7 +42,7 @@ pub async fn serve(service: &Service) -> Result<(), lambda_runtime::Error> {
             .unwrap_or(Ok(event.payload));
         let deadline = Deadline::lambda(event.context.deadline);
         let answer = match payload {
-            Err(reason) => Err(Refusal::NotJson(reason)),
+            Err(refusal) => Err(refusal),
             Ok(payload) if is_doctor_event(&payload) => {
                 let facts = LambdaFacts::from_env(Deadline::time_left(event.context.deadline));
                 let report = Doctor::new().run(service.settings(), Some(&facts)).await;
@@ -105,17 +105,14 @@ where
 {
     type Response = ();
     type Error = lambda_runtime::Error;
-    type Future = TaskLocalFuture<RefCell<Option<Result<Value, String>>>, S::Future>;
+    type Future = TaskLocalFuture<RefCell<Option<Result<Value, Refusal>>>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
     fn call(&mut self, mut invocation: LambdaInvocation) -> Self::Future {
-        let event = service::parse_event(&invocation.body).map_err(|refusal| match refusal {
-            Refusal::NotJson(reason) => reason,
-            other => other.to_string(),
-        });
+        let event = service::parse_event(&invocation.body);
         // What the runtime reads in place of the body: the handler takes the event from the
         // task-local instead, and a body that is no JSON still reaches it, to be refused.
         invocation.body = bytes::Bytes::from_static(b"null");
