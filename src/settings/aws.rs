@@ -10,6 +10,7 @@
 //! - **Endpoint**: `AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL`, else the region's public SSM
 //!   endpoint (`ssm-fips` with `AWS_USE_FIPS_ENDPOINT=true`; `amazonaws.com.cn` in China).
 
+use std::cell::OnceCell;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -60,8 +61,6 @@ impl Target {
                 .and_then(|path| read(&path))
                 .unwrap_or_default()
         };
-        let credentials_file = file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
-        let config_file = file("AWS_CONFIG_FILE", "config");
         // In the credentials file a section is the profile's name; in the config file it is
         // `profile NAME`, except for `default`.
         let config_section = if profile == "default" {
@@ -69,9 +68,17 @@ impl Target {
         } else {
             format!("profile {profile}")
         };
+        // Read only when the environment leaves something to find (inside Lambda it never does).
+        let files = OnceCell::new();
         let from_files = |key: &str| {
-            profile_value(&credentials_file, &profile, key)
-                .or_else(|| profile_value(&config_file, &config_section, key))
+            let (credentials_file, config_file) = files.get_or_init(|| {
+                (
+                    file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+                    file("AWS_CONFIG_FILE", "config"),
+                )
+            });
+            profile_value(credentials_file, &profile, key)
+                .or_else(|| profile_value(config_file, &config_section, key))
         };
 
         let region = get("AWS_REGION")
@@ -85,29 +92,30 @@ impl Target {
             return Err(format!("the AWS region '{region}' is not a region name"));
         }
 
-        let credentials = match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
-            (Some(access_key_id), Some(secret)) => Credentials {
-                access_key_id,
-                secret_access_key: SecretString::from(secret),
-                session_token: get("AWS_SESSION_TOKEN").map(SecretString::from),
-            },
-            _ => match (
+        let from_env = match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Some((id, secret, get("AWS_SESSION_TOKEN"))),
+            _ => None,
+        };
+        let keys = from_env.or_else(|| {
+            match (
                 from_files("aws_access_key_id"),
                 from_files("aws_secret_access_key"),
             ) {
-                (Some(access_key_id), Some(secret)) => Credentials {
-                    access_key_id,
-                    secret_access_key: SecretString::from(secret),
-                    session_token: from_files("aws_session_token").map(SecretString::from),
-                },
-                _ => {
-                    return Err(format!(
-                        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or \
-                         give profile '{profile}' static keys (for single sign-on or a role: \
-                         eval \"$(aws configure export-credentials --format env)\")"
-                    ))
-                }
-            },
+                (Some(id), Some(secret)) => Some((id, secret, from_files("aws_session_token"))),
+                _ => None,
+            }
+        });
+        let Some((access_key_id, secret, token)) = keys else {
+            return Err(format!(
+                "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give \
+                 profile '{profile}' static keys (for single sign-on or a role: \
+                 eval \"$(aws configure export-credentials --format env)\")"
+            ));
+        };
+        let credentials = Credentials {
+            access_key_id,
+            secret_access_key: SecretString::from(secret),
+            session_token: token.map(SecretString::from),
         };
 
         let endpoint = match get("AWS_ENDPOINT_URL_SSM").or_else(|| get("AWS_ENDPOINT_URL")) {
@@ -239,6 +247,20 @@ mod tests {
                 .map(|s| s.expose_secret()),
             Some("token")
         );
+    }
+
+    #[test]
+    fn a_complete_environment_reads_no_file() {
+        let env = HashMap::from([
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("HOME", "/home/me"),
+        ]);
+        let target = Target::from_lookup(&|name| env.get(name).map(|v| (*v).to_owned()), &|path| {
+            panic!("read {}", path.display())
+        });
+        assert!(target.is_ok());
     }
 
     #[test]
