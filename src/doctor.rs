@@ -227,10 +227,7 @@ impl Doctor {
     }
 
     fn with_roots(roots: &[Vec<u8>]) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_millis(2000))
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
+        let mut builder = crate::http::builder(Duration::from_millis(2000))
             .user_agent(concat!("ma-alexa-skill-doctor/", env!("CARGO_PKG_VERSION")));
         for root in roots {
             match reqwest::Certificate::from_der(root) {

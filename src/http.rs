@@ -43,18 +43,25 @@ impl LazyClient {
     pub fn get(&self) -> Result<&reqwest::Client, String> {
         self.client
             .get_or_init(|| {
-                reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
+                builder(self.connect_timeout)
                     .pool_idle_timeout(Duration::from_secs(50))
-                    .no_proxy()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
                     .build()
                     .map_err(|e| e.to_string())
             })
             .as_ref()
             .map_err(Clone::clone)
     }
+}
+
+/// How every HTTP client of the skill starts: rustls with the public web PKI, no proxy, no
+/// redirects followed (see [`LazyClient`]), connecting within `connect_timeout`, and the skill's
+/// user agent. Callers add what is theirs (trust roots, pool settings).
+pub fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("ma-alexa-skill/", env!("CARGO_PKG_VERSION")))
 }
 
 /// How long a call may take: `cap`, or what is left before the deadline if that is less.

@@ -141,10 +141,7 @@ impl SignatureVerifier {
     }
 
     fn with(anchors: Vec<TrustAnchor<'static>>, origin: Origin, fetch_roots: &[Vec<u8>]) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(FETCH_TIMEOUT)
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none());
+        let mut builder = crate::http::builder(FETCH_TIMEOUT);
         for root in fetch_roots {
             if let Ok(cert) = reqwest::Certificate::from_der(root) {
                 builder = builder.add_root_certificate(cert);
