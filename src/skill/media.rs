@@ -180,12 +180,7 @@ pub fn normalized(name: &str) -> String {
         .replace('&', " and ")
         .split(|c: char| c.is_whitespace() || c == '/' || c == '-' || c == '_')
     {
-        let word: String = word
-            .chars()
-            .flat_map(char::to_lowercase)
-            .flat_map(fold_accent)
-            .filter(|c| c.is_alphanumeric())
-            .collect();
+        let word = folded_word(word);
         if !word.is_empty() {
             words.push(word);
         }
@@ -196,8 +191,17 @@ pub fn normalized(name: &str) -> String {
     words.concat()
 }
 
+/// A word as names are compared: lower case, accents folded, only letters and digits kept.
+pub(super) fn folded_word(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .flat_map(fold_accent)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// A letter without its accent (the Latin letters of the skill's languages).
-pub(super) fn fold_accent(c: char) -> impl Iterator<Item = char> {
+fn fold_accent(c: char) -> impl Iterator<Item = char> {
     let folded: &str = match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
         'ç' => "c",

@@ -17,7 +17,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::media::{fold_accent, spoken, OnQueue, Wanted};
+use super::media::{folded_word, spoken, OnQueue, Wanted};
 use super::queue::{
     choose_queue, describe, known_queue, on_state, queue_state, Action, ChosenQueue, Clock,
 };
@@ -271,13 +271,7 @@ fn one_of(players: Vec<&Player>, rule: RoomRule) -> Option<Resolved<'_>> {
 /// words dropped ("the Living-Room speaker" → `["living", "room"]`).
 pub fn room_words(name: &str) -> Vec<String> {
     name.split(|c: char| c.is_whitespace() || "/-_'’.,&".contains(c))
-        .map(|word| {
-            word.chars()
-                .flat_map(char::to_lowercase)
-                .flat_map(fold_accent)
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
+        .map(folded_word)
         .filter(|word| !word.is_empty() && !FILLER_WORDS.contains(&word.as_str()))
         .collect()
 }
