@@ -1,15 +1,9 @@
-//! Everything the skill says, in every language it speaks, and the one mapping from a failure
-//! to what the user hears.
+//! Everything the skill says, in every language it speaks: the phrases and how they are
+//! filled in. Which phrase a failure becomes is the skill's decision (`skill::failure`).
 //!
 //! The language comes from the request's locale (`de-DE` → German); languages the skill does
 //! not speak get English. [`Phrase::text`] is an exhaustive table, so a new phrase does not
-//! compile until every language has it, and [`explain`] is an exhaustive match, so a new error
-//! does not compile until someone decides what the user hears.
-
-use crate::bridge::BridgeError;
-use crate::music_assistant::MaError;
-use crate::settings::SettingsError;
-use crate::skill::SkillError;
+//! compile until every language has it.
 
 /// A language the skill speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -981,45 +975,6 @@ pub fn say_with(phrase: Phrase, language: Language, values: &[(&str, &str)]) -> 
 /// `phrase` in `language`, naming `setting` the way Alexa reads it best (`API HOSTNAME`).
 pub fn say_setting(phrase: Phrase, language: Language, setting: &str) -> String {
     say_with(phrase, language, &[("setting", &setting.replace('_', " "))])
-}
-
-/// What the user hears about `error`, in `language`.
-pub fn explain(error: &SkillError, language: Language) -> String {
-    let phrase = match error {
-        SkillError::Settings(e) => {
-            let phrase = match e {
-                SettingsError::Missing { .. } | SettingsError::Incomplete { .. } => {
-                    Phrase::SettingMissing
-                }
-                SettingsError::Invalid { .. } => Phrase::SettingInvalid,
-            };
-            return say_setting(phrase, language, e.name());
-        }
-        SkillError::Bridge(e) => match e {
-            BridgeError::Unreachable { .. } | BridgeError::Client(_) => Phrase::BridgeUnreachable,
-            BridgeError::TimedOut { .. } => Phrase::BridgeTimedOut,
-            BridgeError::Unauthorized { .. } => Phrase::BridgeUnauthorized,
-            BridgeError::NothingPushed { .. } => Phrase::NothingToPlay,
-            BridgeError::Status { .. } => Phrase::BridgeStatus,
-            BridgeError::InvalidReply { .. } => Phrase::BridgeInvalidReply,
-            BridgeError::NoStreamUrl { .. } | BridgeError::BadStreamUrl { .. } => {
-                Phrase::NoStreamUrl
-            }
-        },
-        SkillError::StreamTooLong(_) => Phrase::StreamUrlTooLong,
-        SkillError::SettingsUnavailable(_) => Phrase::SettingsUnavailable,
-        SkillError::NoQueue { .. } => Phrase::NoQueue,
-        SkillError::MusicAssistant(e) => match e {
-            MaError::Unreachable { .. } | MaError::Client(_) => Phrase::MaUnreachable,
-            MaError::TimedOut { .. } => Phrase::MaTimedOut,
-            MaError::Unauthorized { .. } => Phrase::MaUnauthorized,
-            MaError::Forbidden { .. } => Phrase::MaForbidden,
-            MaError::SetupRequired { .. } => Phrase::MaSetupRequired,
-            MaError::UnknownQueue { .. } => Phrase::MaUnknownQueue,
-            MaError::Failed { .. } | MaError::InvalidReply { .. } => Phrase::MaFailed,
-        },
-    };
-    say(phrase, language)
 }
 
 #[cfg(test)]

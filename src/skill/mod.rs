@@ -18,14 +18,20 @@
 //!   ending; `PlaybackFailed` replaces only when the bridge holds a different stream than the
 //!   failed one, so a broken URL is never retried in a loop.
 //!
-//! Queue control (next, previous, shuffle, repeat, "what's playing") lives in `queue.rs`.
+//! Which queue a device has and "what's playing" live in `queue.rs`; next, previous, shuffle and
+//! repeat in `control.rs`; playing by name in `media.rs`; rooms in `rooms.rs`; what every
+//! failure sounds like in `failure.rs`.
 
+mod control;
+mod failure;
 mod media;
 mod queue;
 mod rooms;
+mod start;
 
 use std::time::Instant;
 
+use failure::failed;
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
@@ -245,14 +251,14 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
                 )
             }
             Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
-            Intent::Next => queue::control(req, ctx, Action::Next).await,
-            Intent::Previous => queue::control(req, ctx, Action::Previous).await,
-            Intent::StartOver => queue::control(req, ctx, Action::StartOver).await,
-            Intent::ShuffleOn => queue::control(req, ctx, Action::Shuffle(true)).await,
-            Intent::ShuffleOff => queue::control(req, ctx, Action::Shuffle(false)).await,
-            Intent::LoopOn => queue::control(req, ctx, Action::Loop(true)).await,
-            Intent::LoopOff => queue::control(req, ctx, Action::Loop(false)).await,
-            Intent::Repeat => queue::control(req, ctx, Action::RepeatOne).await,
+            Intent::Next => control::act(req, ctx, Action::Next).await,
+            Intent::Previous => control::act(req, ctx, Action::Previous).await,
+            Intent::StartOver => control::act(req, ctx, Action::StartOver).await,
+            Intent::ShuffleOn => control::act(req, ctx, Action::Shuffle(true)).await,
+            Intent::ShuffleOff => control::act(req, ctx, Action::Shuffle(false)).await,
+            Intent::LoopOn => control::act(req, ctx, Action::Loop(true)).await,
+            Intent::LoopOff => control::act(req, ctx, Action::Loop(false)).await,
+            Intent::Repeat => control::act(req, ctx, Action::RepeatOne).await,
             Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
             // Anything said with a room, and the room questions: see rooms.rs.
             Intent::NowPlaying { room: Some(_) }
@@ -294,8 +300,8 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
-        RequestKind::NextButton => queue::control(req, ctx, Action::Next).await,
-        RequestKind::PreviousButton => queue::control(req, ctx, Action::Previous).await,
+        RequestKind::NextButton => control::act(req, ctx, Action::Next).await,
+        RequestKind::PreviousButton => control::act(req, ctx, Action::Previous).await,
         RequestKind::PlaybackStarted
         | RequestKind::PlaybackStopped
         | RequestKind::PlaybackFinished => Handled::silent(),
@@ -488,25 +494,6 @@ pub(super) fn music_assistant_settings(
             )))))
         }
         Err(e) => Err(Box::new(failed(e.clone().into(), voice, language))),
-    }
-}
-
-/// The answer to a request that could not be served: spoken (with a card) where speech is
-/// allowed, silent elsewhere. The error travels on for the log line.
-pub(super) fn failed(error: SkillError, voice: bool, language: Language) -> Handled {
-    let response = if voice {
-        ResponseEnvelope::say_with_card(speech::explain(&error, language), speech::CARD_TITLE)
-    } else {
-        ResponseEnvelope::empty()
-    };
-    let outcome = if voice {
-        Outcome::Spoke
-    } else {
-        Outcome::Silent
-    };
-    Handled {
-        error: Some(error),
-        ..Handled::new(response, outcome)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Queue control: next, previous, start over, shuffle, repeat and "what's playing", sent to the
-//! Music Assistant queue that feeds the Echo.
+//! The Music Assistant queue that feeds the Echo: which one it is, what next, previous, start
+//! over and shuffle become on it (the commands themselves are sent by `control.rs`), and "what's
+//! playing".
 //!
 //! Which queue, with no database and no pairing step in the common case:
 //! 1. the queue id kept in the device's AudioPlayer token (every request from a device that plays
@@ -16,10 +17,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use super::media::{OnQueue, Started};
-use super::{
-    failed, fetch_latest, music_assistant_settings, BridgeTrace, Ctx, Handled, Outcome, SkillError,
-};
+use super::{failed, fetch_latest, BridgeTrace, Ctx, Handled, Outcome, SkillError};
 use crate::alexa::request::{RequestKind, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::StreamSource;
@@ -48,7 +46,7 @@ pub enum Action {
 }
 
 impl Action {
-    fn done(self) -> Phrase {
+    pub(super) fn done(self) -> Phrase {
         match self {
             Self::Next => Phrase::NextDone,
             Self::Previous => Phrase::PreviousDone,
@@ -121,111 +119,6 @@ impl Clock {
         self.ma_ms = Some(self.ma_ms.unwrap_or(0).saturating_add(spent));
         result
     }
-}
-
-/// Runs `action` on the device's queue. `voice` requests hear a brief confirmation or what went
-/// wrong; the remote's buttons get an empty response (or the new stream) either way.
-///
-/// Every confirmation is true: next, previous, start over and shuffle first read the queue, so
-/// an empty queue is "the queue is empty" and "next" after the last item of a queue that does not
-/// repeat is "that was the last track" (Music Assistant answers such a `next` with success and
-/// does nothing). Previous and start over are `play_index`, which Music Assistant only answers
-/// once the player was told to play: for an Alexa player, after the push to the bridge and a
-/// voice command through Amazon, which may take longer than Alexa waits. They run like a play by
-/// name: the new stream is watched for on the bridge and played as soon as it is there; when
-/// neither it nor Music Assistant's answer comes in time, the user hears that the change was
-/// asked for, not that it failed. Music Assistant carries a command on when its HTTP caller
-/// goes away (its handlers are not cancelled on disconnect), and the skill never sends a
-/// command twice, so the change happens exactly once.
-pub(super) async fn control<B: StreamSource, M: MusicAssistant>(
-    req: &SkillRequest,
-    ctx: &Ctx<'_, B, M>,
-    action: Action,
-) -> Handled {
-    let language = Language::of_locale(req.locale.as_deref());
-    let voice = req.may_speak();
-    let ma = match music_assistant_settings(
-        ctx.settings,
-        Phrase::QueueControlNeedsMusicAssistant,
-        voice,
-        language,
-    ) {
-        Ok(ma) => ma,
-        Err(answer) => return *answer,
-    };
-    let mut clock = Clock::default();
-    let (result, chosen) = match choose_queue(req, ctx, ma, &mut clock).await {
-        Err(error) => (Err(error), None),
-        Ok(queue) => (
-            on_queue(req, ctx, ma, action, &queue, &mut clock).await,
-            Some(queue),
-        ),
-    };
-    let mut handled = match result {
-        Ok(Done::Said(phrase)) if voice => Handled::say(phrase, language),
-        Ok(Done::Said(phrase)) => Handled::silent().with_detail(Some(format!("{phrase:?}"))),
-        Ok(Done::Handled(handled)) => *handled,
-        Err(error) => failed(error, voice, language),
-    };
-    handled.ma_ms = clock.ma_ms;
-    handled.queue = chosen;
-    handled
-}
-
-/// What a queue command came to.
-enum Done {
-    /// Nothing more to do than say this.
-    Said(Phrase),
-    /// The whole answer (previous and start over).
-    Handled(Box<Handled>),
-}
-
-/// Runs `action` on `queue` (see [`control`]).
-async fn on_queue<B: StreamSource, M: MusicAssistant>(
-    req: &SkillRequest,
-    ctx: &Ctx<'_, B, M>,
-    ma: &MaSettings,
-    action: Action,
-    queue: &ChosenQueue,
-    clock: &mut Clock,
-) -> Result<Done, SkillError> {
-    let command = match action {
-        Action::Next | Action::Previous | Action::StartOver | Action::Shuffle(_) => {
-            let state = queue_state(&queue.queue, ma, ctx, clock).await?;
-            match on_state(&state, action) {
-                Ok(command) => command,
-                Err(phrase) => return Ok(Done::Said(phrase)),
-            }
-        }
-        Action::Loop(true) => QueueCommand::Repeat(RepeatMode::All),
-        Action::Loop(false) => QueueCommand::Repeat(RepeatMode::Off),
-        Action::RepeatOne => QueueCommand::Repeat(RepeatMode::One),
-    };
-    if let QueueCommand::PlayIndex(_) = command {
-        let language = Language::of_locale(req.locale.as_deref());
-        let voice = req.may_speak();
-        let requested = match action {
-            Action::StartOver => Phrase::StartOverRequested,
-            _ => Phrase::PreviousRequested,
-        };
-        let started = Started {
-            shuffle: false,
-            command,
-            spoken: voice.then(|| speech::say(action.done(), language)),
-            requested: voice.then(|| speech::say(requested, language)),
-        };
-        let on = OnQueue::new(req, ctx, ma, language);
-        return Ok(Done::Handled(Box::new(
-            on.start(queue, started, clock).await,
-        )));
-    }
-    clock
-        .time(
-            ctx.music_assistant
-                .send(ma, &queue.queue, &command, ctx.deadline),
-        )
-        .await?;
-    Ok(Done::Said(action.done()))
 }
 
 /// What `action` (next, previous, start over, shuffle) becomes on a queue in `state`, or what to

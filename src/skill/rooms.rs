@@ -17,10 +17,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::media::{folded_word, spoken, OnQueue, Wanted};
+use super::media::{folded_word, spoken, Wanted};
 use super::queue::{
     choose_queue, describe, known_queue, on_state, queue_state, Action, ChosenQueue, Clock,
 };
+use super::start::OnQueue;
 use super::{failed, music_assistant_settings, Ctx, Handled, Outcome, QueueRule, SkillError};
 use crate::alexa::request::{
     Intent, MediaAsk, PlayMode, RoomCommand, SkillRequest, VolumeDirection, ROOM_SLOT,
