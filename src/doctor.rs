@@ -4,16 +4,18 @@
 //! Each [`Check`] is one line: passed, warning, failed or skipped (a check that cannot run
 //! because an earlier hop is broken), with the fix in one sentence for anything not passed.
 //! Every network step has its own short timeout and the whole run stays under 10 s. Secrets are
-//! reported as set or not set, never shown. The same report comes from the command line
-//! (`ma-alexa-skill doctor [--json]`) and from the deployed function (test event
-//! `{"doctor": true}`).
+//! reported as set or not set, never shown; other settings show their values. The same report
+//! comes from the command line (`ma-alexa-skill doctor [--json]`) and from the deployed function
+//! (test event `{"doctor": true}`).
 //!
-//! TLS is checked against the same public trust store an Echo trusts (webpki roots): a
-//! self-signed certificate or a private CA is reported as such. `Doctor::trusting` adds a root
-//! for tests and exists only with the `test-trust` feature, which release builds never enable.
+//! TLS is checked against the same public trust store an Echo trusts (webpki roots), and a
+//! refused certificate is named by the error rustls and webpki give (unknown issuer, a CA
+//! certificate serving as the host's own, expired, another name, ...), never by matching their
+//! message text. `Doctor::trusting` adds a root for tests and exists only with the `test-trust`
+//! feature, which release builds never enable.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
@@ -21,11 +23,14 @@ use serde::Serialize;
 use url::Url;
 
 use crate::bridge::LatestReply;
+use crate::bridge_server::intents::carrier;
 use crate::deadline::Deadline;
+use crate::interaction_models::ModelLocale;
 use crate::music_assistant::{MaClient, MaError, MusicAssistant, Player};
 use crate::settings::source::SettingsSource;
 use crate::settings::ssm::SsmError;
 use crate::settings::{Settings, SettingsError, MA_API_URL};
+use crate::speech::Language;
 use crate::stream::InternalStream;
 
 /// The longest the whole run may take.
@@ -41,8 +46,13 @@ fn step(deadline: Deadline) -> Duration {
         .min(deadline.remaining())
         .max(Duration::from_millis(1))
 }
-/// The invocation name Music Assistant speaks ("ask music assistant to play audio").
+/// The skill's invocation name, the same in every language's interaction model. Music Assistant
+/// speaks it inside a carrier phrase ("ask music assistant to play audio").
 const INVOCATION: &str = "music assistant";
+/// The most characters of a value quoted from outside (an invocation name, a version).
+const QUOTED_CHARS: usize = 60;
+/// The most characters of an error's own words in a message.
+const ERROR_CHARS: usize = 120;
 /// The AWS regions Alexa calls a skill's Lambda function in.
 const ALEXA_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "us-west-2"];
 
@@ -305,9 +315,12 @@ impl Doctor {
         const NAME: &str = "bridge";
         let bridge = match &settings.bridge {
             Ok(bridge) => bridge,
-            Err(_) => {
+            Err(problem) => {
                 return (
-                    vec![Check::skip(NAME, "not checked: API_HOSTNAME is not usable")],
+                    vec![Check::skip(
+                        NAME,
+                        format!("not checked: {}", unusable(problem)),
+                    )],
                     None,
                 )
             }
@@ -355,7 +368,8 @@ impl Doctor {
                 match status {
                     200 => {
                         let body = response.bytes().await.unwrap_or_default();
-                        let (check, stream) = latest_reply(&host, &body);
+                        let (check, stream) =
+                            latest_reply(&host, bridge.credentials.is_some(), &body);
                         checks.push(check);
                         latest = stream;
                     }
@@ -366,7 +380,7 @@ impl Doctor {
                     )),
                     404 => checks.push(Check::warn(
                         NAME,
-                        format!("{host} is reachable, credentials accepted, but nothing was pushed yet (HTTP 404)"),
+                        format!("{host} is reachable{}, but nothing was pushed yet (HTTP 404)", accepted(bridge.credentials.is_some())),
                         "start playback on the Alexa player in Music Assistant, then run the doctor again",
                     )),
                     _ => checks.push(Check::fail(
@@ -393,8 +407,11 @@ impl Doctor {
         deadline: Deadline,
     ) -> Check {
         const NAME: &str = "stream host";
-        let Ok(base) = &settings.stream_base else {
-            return Check::skip(NAME, "not checked: MA_HOSTNAME is not usable");
+        let base = match &settings.stream_base {
+            Ok(base) => base,
+            Err(problem) => {
+                return Check::skip(NAME, format!("not checked: {}", unusable(problem)))
+            }
         };
         let Some(latest) = latest else {
             return Check::skip(NAME, "not checked: no stream from the bridge to try");
@@ -478,10 +495,10 @@ impl Doctor {
                     "not configured (MA_API_URL): queue control and playing by name are off",
                 )]
             }
-            Err(_) => {
+            Err(problem) => {
                 return vec![Check::skip(
                     NAME,
-                    "not checked: its settings are not usable",
+                    format!("not checked: {}", unusable(problem)),
                 )]
             }
         };
@@ -542,12 +559,24 @@ impl Doctor {
                 "set SKILL_ID to your skill's id (amzn1.ask.skill.…) where the bridge reads its settings",
             );
         }
-        let (Ok(bridge), Ok(client)) = (&settings.bridge, self.client()) else {
-            return Check::skip(NAME, "not checked: API_HOSTNAME is not usable");
+        let bridge = match &settings.bridge {
+            Ok(bridge) => bridge,
+            Err(problem) => {
+                return Check::skip(NAME, format!("not checked: {}", unusable(problem)))
+            }
+        };
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(e) => {
+                return Check::fail(NAME, format!("no HTTP client: {e}"), "report this as a bug")
+            }
         };
         let host = crate::authority(&bridge.base);
         let Ok(url) = bridge.base.join("alexa/skill") else {
-            return Check::skip(NAME, "not checked: API_HOSTNAME is not usable");
+            return Check::skip(
+                NAME,
+                "not checked: /alexa/skill cannot be joined to API_HOSTNAME",
+            );
         };
         let answer = client
             .post(url)
@@ -588,38 +617,48 @@ impl Doctor {
         let info: serde_json::Value = serde_json::from_slice(&body).ok()?;
         info.get("server_version")
             .and_then(serde_json::Value::as_str)
-            .map(|v| crate::logging::capped(v, 40).into_owned())
+            .map(|v| shortened(v, 40))
     }
 }
 
-/// Where the settings came from, each setting present and valid; secrets as set or not set.
+/// Where the settings came from, each setting present and valid. Secrets (`API_PASSWORD`,
+/// `MA_API_TOKEN`) show as set or not set; the rest show their values.
 fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
     let set = |present: bool| if present { "set" } else { "not set" };
-    let bridge_host = settings
-        .bridge
-        .as_ref()
-        .ok()
-        .map(|b| crate::authority(&b.base));
-    let credentials = settings
-        .bridge
-        .as_ref()
-        .ok()
-        .and_then(|b| b.credentials.as_ref());
+    let bridge = match &settings.bridge {
+        Ok(bridge) => format!(
+            "API_HOSTNAME {}, API_USERNAME/API_PASSWORD {}",
+            crate::authority(&bridge.base),
+            set(bridge.credentials.is_some())
+        ),
+        // The host is read first: a pair problem means API_HOSTNAME itself is fine.
+        Err(problem @ SettingsError::Incomplete { .. }) => {
+            format!("API_HOSTNAME set, {}", state(problem))
+        }
+        Err(problem) => state(problem),
+    };
+    let stream = match &settings.stream_base {
+        Ok(base) => format!("MA_HOSTNAME {}", base.as_str()),
+        Err(problem) => state(problem),
+    };
     let ma = match &settings.music_assistant {
         Ok(ma) => format!(
             "MA_API_URL {}, MA_API_TOKEN set",
             crate::authority(&ma.base)
         ),
-        Err(SettingsError::Missing { name }) if *name == MA_API_URL => "MA_API_URL not set".into(),
-        Err(_) => "MA_API_URL/MA_API_TOKEN not usable".into(),
+        Err(problem) => state(problem),
     };
-    let devices = settings.device_players.as_ref().map_or(0, HashMap::len);
+    let count = |map: &Result<std::collections::HashMap<String, String>, SettingsError>,
+                 name: &str,
+                 what: &str| match map {
+        Ok(map) => format!("{name} {} {what}(s)", map.len()),
+        Err(problem) => state(problem),
+    };
     let summary = format!(
-        "from {source}: API_HOSTNAME {}, API_USERNAME/API_PASSWORD {}, MA_HOSTNAME {}, SKILL_ID {}, {ma}, DEVICE_PLAYERS {devices} device(s)",
-        bridge_host.as_deref().unwrap_or("unusable"),
-        set(credentials.is_some()),
-        if settings.stream_base.is_ok() { "set" } else { "unusable" },
+        "from {source}: {bridge}, {stream}, SKILL_ID {}, {ma}, {}, {}",
         set(settings.skill_id.is_some()),
+        count(&settings.device_players, "DEVICE_PLAYERS", "device"),
+        count(&settings.room_aliases, "ROOM_ALIASES", "room"),
     );
     let problems: Vec<&SettingsError> = settings.problems().collect();
     let mut checks = vec![if problems.is_empty() {
@@ -637,14 +676,110 @@ fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
             ),
         ));
     }
-    if settings.bridge.is_ok() && credentials.is_none() {
-        checks.push(Check::warn(
-            "settings",
-            "the bridge is called without credentials",
-            "set BRIDGE_USERNAME and BRIDGE_PASSWORD on the bridge and the same values as API_USERNAME and API_PASSWORD here: it is reachable from the internet",
-        ));
+    if let Ok(bridge) = &settings.bridge {
+        if bridge.credentials.is_none() {
+            checks.push(without_credentials(&bridge.base));
+        }
     }
     checks
+}
+
+/// A setting's problem in the settings line: `API_PASSWORD not set`, `MA_HOSTNAME invalid`.
+fn state(problem: &SettingsError) -> String {
+    match problem {
+        SettingsError::Missing { name } => format!("{name} not set"),
+        SettingsError::Invalid { name, .. } => format!("{name} invalid"),
+        SettingsError::Incomplete { present, missing } => {
+            format!("{present} set without {missing}")
+        }
+    }
+}
+
+/// Why a check did not run, naming the setting at fault: `API_PASSWORD is not set`.
+fn unusable(problem: &SettingsError) -> String {
+    match problem {
+        SettingsError::Missing { name } => format!("{name} is not set"),
+        SettingsError::Invalid { name, .. } => format!("{name} is invalid"),
+        SettingsError::Incomplete { present, missing } => {
+            format!("{present} is set but {missing} is not")
+        }
+    }
+}
+
+/// Who can reach an address: what the doctor can tell from the address alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// 127.0.0.0/8, ::1, `localhost`: this machine only.
+    Loopback,
+    /// RFC 1918, unique-local IPv6, carrier-grade NAT: the local network.
+    Private,
+    /// 169.254.0.0/16, fe80::/10: the local link.
+    LinkLocal,
+    /// Any other IP address.
+    Public,
+    /// A host name: it depends on its DNS record and the firewall.
+    Name,
+}
+
+impl Reach {
+    fn of(url: &Url) -> Self {
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => ip.to_ipv4_mapped().map_or(IpAddr::V6(ip), IpAddr::V4),
+            Some(url::Host::Domain(name)) => {
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                return if name == "localhost" || name.ends_with(".localhost") {
+                    Self::Loopback
+                } else {
+                    Self::Name
+                };
+            }
+            None => return Self::Name,
+        };
+        match ip {
+            IpAddr::V4(ip) if ip.is_loopback() => Self::Loopback,
+            IpAddr::V4(ip) if ip.is_link_local() => Self::LinkLocal,
+            // 100.64.0.0/10 is carrier-grade NAT (RFC 6598): not reachable from the internet.
+            IpAddr::V4(ip)
+                if ip.is_private() || (ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64) =>
+            {
+                Self::Private
+            }
+            IpAddr::V6(ip) if ip.is_loopback() => Self::Loopback,
+            IpAddr::V6(ip) if ip.is_unicast_link_local() => Self::LinkLocal,
+            IpAddr::V6(ip) if ip.is_unique_local() => Self::Private,
+            _ => Self::Public,
+        }
+    }
+}
+
+/// The bridge is called without credentials: what that exposes, from what its address says.
+fn without_credentials(base: &Url) -> Check {
+    let host = crate::authority(base);
+    let set = "set BRIDGE_USERNAME and BRIDGE_PASSWORD on the bridge and the same values as API_USERNAME and API_PASSWORD here";
+    let (message, fix) = match Reach::of(base) {
+        Reach::Loopback => (
+            format!("the bridge is called without credentials, at {host}: a loopback address, which only this machine reaches"),
+            format!("nothing to do while only this machine can reach the bridge; if a reverse proxy also exposes it, {set}"),
+        ),
+        Reach::Private => (
+            format!("the bridge is called without credentials, at {host}: a private address, which your network reaches but the internet does not"),
+            format!("fine while the bridge stays inside your network; before a reverse proxy exposes it, {set}"),
+        ),
+        Reach::LinkLocal => (
+            format!("the bridge is called without credentials, at {host}: a link-local address, which only machines on the same link reach"),
+            format!("fine while the bridge stays on your network; before a reverse proxy exposes it, {set}"),
+        ),
+        Reach::Public => (
+            format!("the bridge is called without credentials, at {host}: a public address, so anyone who finds it can read and push streams"),
+            set.to_owned(),
+        ),
+        Reach::Name => (
+            format!("the bridge is called without credentials, at {host}: if that name is reachable from the internet, anyone who finds it can read and push streams"),
+            set.to_owned(),
+        ),
+    };
+    Check::warn("settings", message, fix)
 }
 
 /// The settings could not be loaded from SSM: what went wrong and what to change.
@@ -659,8 +794,21 @@ fn ssm_failure(source: &str, error: &SsmError) -> Check {
     Check::fail("settings", format!("from {source}: {error}"), fix)
 }
 
-/// The latest-url reply: the bridge's JSON with a Music Assistant stream, and its URL era.
-fn latest_reply(host: &str, body: &[u8]) -> (Check, Option<InternalStream>) {
+/// ", credentials accepted" when credentials were sent, " without credentials" when not.
+fn accepted(with_credentials: bool) -> &'static str {
+    if with_credentials {
+        ", credentials accepted"
+    } else {
+        " without credentials"
+    }
+}
+
+/// The latest-url reply: the bridge's JSON with a Music Assistant stream, and its URL format.
+fn latest_reply(
+    host: &str,
+    with_credentials: bool,
+    body: &[u8],
+) -> (Check, Option<InternalStream>) {
     const NAME: &str = "bridge";
     let Ok(reply) = serde_json::from_slice::<LatestReply>(body) else {
         return (
@@ -697,7 +845,8 @@ fn latest_reply(host: &str, body: &[u8]) -> (Check, Option<InternalStream>) {
             Check::pass(
                 NAME,
                 format!(
-                    "{host} is reachable, credentials accepted; latest stream {}",
+                    "{host} is reachable{}; latest stream: {}",
+                    accepted(with_credentials),
                     stream_era(stream.url())
                 ),
             ),
@@ -706,7 +855,7 @@ fn latest_reply(host: &str, body: &[u8]) -> (Check, Option<InternalStream>) {
     }
 }
 
-/// Which Music Assistant era built a stream URL, from its path.
+/// The shape of a stream URL's path, and which Music Assistant versions make it.
 fn stream_era(url: &Url) -> String {
     let segments: Vec<&str> = url
         .path_segments()
@@ -716,15 +865,57 @@ fn stream_era(url: &Url) -> String {
     if !["flow", "single"].contains(&route) {
         return format!("on /{route}/ (not a queue stream)");
     }
-    match segments.len() - 1 {
-        2 => format!("/{route}/{{queue}}/{{item}}: Music Assistant up to early 2025"),
-        3 => format!("/{route}/{{session}}/{{queue}}/{{item}}: Music Assistant 2025"),
-        4 => format!("/{route}/{{session}}/{{queue}}/{{item}}/{{player}}: Music Assistant 2026"),
-        _ => format!("on /{route}/ with a path this skill does not know"),
-    }
+    let (shape, made_by) = match segments.len() - 1 {
+        2 => (
+            "{queue}/{item}",
+            "Music Assistant up to early 2025 (2.3 and before)",
+        ),
+        3 => (
+            "{session}/{queue}/{item}",
+            "Music Assistant from spring 2025 until 2.8",
+        ),
+        4 => (
+            "{session}/{queue}/{item}/{player}",
+            "Music Assistant 2.8 and later (from early 2026)",
+        ),
+        _ => return format!("on /{route}/ with a path this skill does not know"),
+    };
+    format!("a /{route}/{shape} URL, the format {made_by} makes")
 }
 
-/// `/alexa/intents`: this project's bridge names the skill's invocation there.
+/// What Music Assistant reads from `/alexa/intents`; anything else in it is ignored.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntentsReply {
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    invocation_name: Option<String>,
+    #[serde(default)]
+    intents: Vec<IntentPhrases>,
+}
+
+#[derive(serde::Deserialize)]
+struct IntentPhrases {
+    #[serde(default)]
+    intent: String,
+    #[serde(default)]
+    utterances: Vec<String>,
+}
+
+/// Lower case, one space between words: how two spoken phrases are compared.
+fn spoken(phrase: &str) -> String {
+    phrase
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `/alexa/intents`: Music Assistant makes the Echo say `"{invocationName} {utterance}"` to
+/// pause, resume and stop, so `invocationName` must be the whole carrier phrase of the skill's
+/// model for that locale ("ask music assistant to", "sag music assistant"), as this project's
+/// bridge hands it out.
 async fn intents(answer: Result<reqwest::Response, reqwest::Error>, host: &str) -> Check {
     const NAME: &str = "bridge intents";
     let run_ours = "run this project's bridge (ma-alexa-bridge), which serves it";
@@ -752,27 +943,89 @@ async fn intents(answer: Result<reqwest::Response, reqwest::Error>, host: &str) 
         }
     }
     let body = response.bytes().await.unwrap_or_default();
-    let invocation: Option<String> = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v.get("invocationName")?.as_str().map(str::to_owned));
-    match invocation {
-        Some(name) if name.eq_ignore_ascii_case(INVOCATION) => Check::pass(
+    let Ok(reply) = serde_json::from_slice::<IntentsReply>(&body) else {
+        return Check::warn(
             NAME,
-            format!("{host} serves /alexa/intents for the invocation '{INVOCATION}'"),
-        ),
-        Some(name) => Check::fail(
-            NAME,
-            format!(
-                "{host} names the invocation '{}', but Music Assistant speaks '{INVOCATION}'",
-                crate::logging::capped(&name, 60)
-            ),
-            "keep the skill's invocation name 'music assistant' in every language's model",
-        ),
-        None => Check::warn(
+            format!("{host} answered /alexa/intents with something that is not the intents JSON"),
+            run_ours,
+        );
+    };
+    let Some(name) = reply
+        .invocation_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return Check::warn(
             NAME,
             format!("{host} answered /alexa/intents without an invocationName"),
             run_ours,
-        ),
+        );
+    };
+    let said = spoken(name);
+    let shown = shortened(name, QUOTED_CHARS);
+    let pause = reply
+        .intents
+        .iter()
+        .find(|i| i.intent == "AMAZON.PauseIntent")
+        .and_then(|i| i.utterances.first())
+        .map_or("pause", String::as_str);
+    let locale = reply.locale.as_deref().unwrap_or("no locale");
+    if said == INVOCATION {
+        return Check::fail(
+            NAME,
+            format!("{host} hands Music Assistant the bare invocation '{shown}': to pause it would make the Echo say '{shown} {}', which Alexa does not pass to the skill", shortened(pause, QUOTED_CHARS)),
+            "run this project's bridge (ma-alexa-bridge): it hands out the whole phrase for the language ('ask music assistant to', 'sag music assistant')",
+        );
+    }
+    if !format!(" {said} ").contains(&format!(" {INVOCATION} ")) {
+        return Check::fail(
+            NAME,
+            format!("{host} names the invocation '{shown}', but the skill's invocation name is '{INVOCATION}'"),
+            "run this project's bridge (ma-alexa-bridge), whose /alexa/intents matches the skill's interaction models",
+        );
+    }
+    // The phrase this skill's model for the bridge's locale expects.
+    let Some((model_locale, expected)) = reply
+        .locale
+        .as_deref()
+        .and_then(ModelLocale::parse)
+        .and_then(|l| {
+            let model = l.model().ok()?;
+            Some((
+                l,
+                carrier(
+                    Language::of_locale(Some(l.as_str())),
+                    &model.invocation_name,
+                ),
+            ))
+        })
+    else {
+        return Check::warn(
+            NAME,
+            format!(
+                "{host} serves /alexa/intents for '{}', a locale this skill has no model for",
+                shortened(locale, QUOTED_CHARS)
+            ),
+            format!(
+                "set BRIDGE_LOCALE on the bridge to the language of your Echo devices, one of {}",
+                ModelLocale::list()
+            ),
+        );
+    };
+    if said == spoken(&expected) {
+        Check::pass(
+            NAME,
+            format!(
+                "{host} serves /alexa/intents for {model_locale}: Music Assistant will say '{shown} {}' to pause",
+                shortened(pause, QUOTED_CHARS)
+            ),
+        )
+    } else {
+        Check::warn(
+            NAME,
+            format!("{host} hands out '{shown}' for {model_locale}, not the phrase the skill's model expects ('{expected}')"),
+            run_ours,
+        )
     }
 }
 
@@ -916,50 +1169,236 @@ async fn resolve(check: &'static str, url: &Url, deadline: Deadline) -> Result<(
     }
 }
 
-/// A request that got no HTTP answer: refused, TLS, timeout; TLS problems named precisely.
+/// A request that got no HTTP answer: TLS (each certificate problem by name), refused, reset,
+/// unreachable, timed out.
 fn transport_failure(
     check: &'static str,
     host: &str,
     error: &reqwest::Error,
     setting: &str,
 ) -> Check {
-    let chain = crate::error_chain(error);
-    let tls = |what: &str, fix: &str| {
-        Check::fail(check, format!("{host}: the TLS certificate {what}"), fix)
-    };
-    if chain.contains("UnknownIssuer")
-        || chain.contains("unknown issuer")
-        || chain.contains("self-signed")
-        || chain.contains("SelfSigned")
-    {
-        return tls(
-            "is not publicly trusted (self-signed or from a private CA)",
-            "use a certificate from a public CA such as Let's Encrypt: Echo devices refuse self-signed and private-CA certificates",
-        );
-    }
-    if chain.contains("NotValidForName") || chain.contains("not valid for name") {
-        return tls(
-            "is not valid for this host name",
-            "get a certificate that names this host (or fix the DNS record)",
-        );
-    }
-    if chain.contains("Expired") || chain.contains("expired") {
-        return tls(
-            "has expired",
-            "renew the certificate (automatic renewal: Caddy, certbot)",
-        );
+    if let Some(tls) = rustls_error(error) {
+        return tls_failure(check, host, tls, setting);
     }
     if error.is_timeout() {
         return Check::fail(check, format!("{host} did not answer in time (at most {} s)", STEP_TIMEOUT.as_secs()), format!("check that {setting} points at the right host and port, and the firewall lets it through"));
     }
-    Check::fail(
-        check,
-        format!(
-            "could not reach {host}: {}",
-            crate::logging::capped(&chain, 160)
+    use std::io::ErrorKind;
+    let forwarding = format!(
+        "check {setting} (host and port), that the reverse proxy runs, and the port forwarding"
+    );
+    match io_error_kind(error) {
+        Some(ErrorKind::ConnectionRefused) => Check::fail(
+            check,
+            format!("{host} refused the connection: nothing listens on that port"),
+            forwarding,
         ),
-        format!("check {setting}, the reverse proxy and the port forwarding"),
-    )
+        Some(ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::UnexpectedEof) => Check::fail(
+            check,
+            format!("{host} closed the connection without an answer"),
+            format!("check {setting}: the port may belong to another service, or the proxy drops the request"),
+        ),
+        Some(ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable) => Check::fail(
+            check,
+            format!("{host} cannot be reached from here (no route to it)"),
+            format!("check {setting} and the network between here and there"),
+        ),
+        _ => Check::fail(
+            check,
+            format!(
+                "could not reach {host}: {}",
+                shortened(&innermost(error), ERROR_CHARS)
+            ),
+            forwarding,
+        ),
+    }
+}
+
+/// `error` and every cause under it. An `io::Error`'s `source()` skips the error it wraps (rustls
+/// reports through one, sometimes wrapped in another), so the walk steps into that instead.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |current| {
+        match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        }
+    })
+}
+
+/// The rustls error under a reqwest error, if TLS is what failed.
+fn rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    causes(error).find_map(|cause| cause.downcast_ref::<rustls::Error>())
+}
+
+/// The kind of the deepest `io::Error` under `error` (the outer ones are often just `Other`).
+fn io_error_kind(error: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    causes(error)
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind)
+        .last()
+}
+
+/// The deepest cause's own words: the part that says what went wrong, without the URL the
+/// outer layers repeat.
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    causes(error)
+        .last()
+        .map_or_else(|| error.to_string(), ToString::to_string)
+}
+
+/// What an Echo (or the skill) would refuse in a TLS handshake, in the owner's words.
+fn tls_failure(check: &'static str, host: &str, error: &rustls::Error, setting: &str) -> Check {
+    use rustls::Error as E;
+    match error {
+        E::InvalidCertificate(certificate) => certificate_failure(check, host, certificate),
+        E::InvalidMessage(_)
+        | E::InappropriateMessage { .. }
+        | E::InappropriateHandshakeMessage { .. } => Check::fail(
+            check,
+            format!("{host} does not answer with TLS on that port (a plain-HTTP server there?)"),
+            format!("point {setting} at the reverse proxy's HTTPS port (443 unless it says otherwise)"),
+        ),
+        E::AlertReceived(alert) => Check::fail(
+            check,
+            format!("{host} broke off the TLS handshake ({alert:?})"),
+            "check the reverse proxy's TLS set-up for this host name: a certificate for it, TLS 1.2 or 1.3",
+        ),
+        other => Check::fail(
+            check,
+            format!(
+                "{host}: the TLS handshake failed ({})",
+                shortened(&other.to_string(), ERROR_CHARS)
+            ),
+            "check the reverse proxy's TLS set-up for this host name: a certificate for it, TLS 1.2 or 1.3",
+        ),
+    }
+}
+
+/// A certificate rustls (with webpki, as an Echo's TLS does) refused, by what is wrong with it.
+fn certificate_failure(
+    check: &'static str,
+    host: &str,
+    certificate: &rustls::CertificateError,
+) -> Check {
+    use rustls::CertificateError as C;
+    const PUBLIC_CA: &str = "use a certificate from a public CA such as Let's Encrypt (Caddy and certbot get one for free): Echo devices refuse self-signed and private-CA certificates";
+    let refused = |what: String, fix: &str| {
+        Check::fail(check, format!("{host}: the TLS certificate {what}"), fix)
+    };
+    #[allow(deprecated)] // the variants without context are still what other verifiers send
+    match certificate {
+        C::UnknownIssuer => refused(
+            "is not publicly trusted: it is self-signed, from a private CA, or served without its intermediate certificates".into(),
+            "use a certificate from a public CA such as Let's Encrypt (Caddy and certbot get one for free) and serve its full chain (fullchain.pem): Echo devices refuse self-signed and private-CA certificates",
+        ),
+        C::NotValidForName => refused(
+            "is not valid for this host name".into(),
+            "get a certificate that names this host (or fix the DNS record)",
+        ),
+        C::NotValidForNameContext { presented, .. } => {
+            let names = if presented.is_empty() {
+                "no host name".to_owned()
+            } else {
+                let names: Vec<&str> = presented.iter().map(|n| presented_name(n)).collect();
+                shortened(&names.join(", "), ERROR_CHARS)
+            };
+            refused(
+                format!("is not valid for this host name (it names {names})"),
+                "get a certificate that names this host (or fix the DNS record)",
+            )
+        }
+        C::Expired => refused("has expired".into(), "renew the certificate (automatic renewal: Caddy, certbot)"),
+        C::ExpiredContext { time, not_after } => refused(
+            format!("has expired ({} ago)", ago(time.as_secs().saturating_sub(not_after.as_secs()))),
+            "renew the certificate (automatic renewal: Caddy, certbot)",
+        ),
+        C::NotValidYet => refused(
+            "is not valid yet".into(),
+            "check the clocks of this machine and of the server",
+        ),
+        C::NotValidYetContext { time, not_before } => refused(
+            format!("is not valid yet (it starts in {})", ago(not_before.as_secs().saturating_sub(time.as_secs()))),
+            "check the clocks of this machine and of the server; a certificate is valid from when it was issued",
+        ),
+        C::Revoked => refused("has been revoked by its CA".into(), "get a new certificate"),
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => refused(
+            "is not for TLS servers (its extended key usage leaves out server authentication)".into(),
+            "get a server certificate (Let's Encrypt issues them)",
+        ),
+        C::BadSignature => refused("has a signature that does not verify".into(), PUBLIC_CA),
+        C::UnsupportedSignatureAlgorithm
+        | C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => refused(
+            "is signed with an algorithm that is not accepted".into(),
+            PUBLIC_CA,
+        ),
+        C::BadEncoding => refused("cannot be read (it is malformed)".into(), PUBLIC_CA),
+        C::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::CaUsedAsEndEntity) => refused(
+                "is not publicly trusted: it is a CA certificate (basicConstraints CA:TRUE) serving as the host's own, as `openssl req -x509` makes them".into(),
+                PUBLIC_CA,
+            ),
+            Some(webpki::Error::EndEntityUsedAsCa) => refused(
+                "is not publicly trusted: its chain has a certificate that should be a CA but is not one".into(),
+                "serve the chain your CA issued with the certificate (fullchain.pem)",
+            ),
+            Some(error) => refused(
+                format!("is refused ({})", shortened(&format!("{error:?}"), ERROR_CHARS)),
+                PUBLIC_CA,
+            ),
+            None => refused(
+                format!("is refused ({})", shortened(&other.to_string(), ERROR_CHARS)),
+                PUBLIC_CA,
+            ),
+        },
+        other => refused(
+            format!("is refused ({})", shortened(&format!("{other:?}"), ERROR_CHARS)),
+            PUBLIC_CA,
+        ),
+    }
+}
+
+/// A name as webpki presents it (`DnsName("ma.example.net")`, `IpAddress(192.0.2.1)`), bare.
+fn presented_name(debug: &str) -> &str {
+    debug
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .map_or(debug, |inner| inner.trim_matches('"'))
+}
+
+/// A span of seconds, roughly: "3 days", "5 hours", "under an hour".
+fn ago(seconds: u64) -> String {
+    match (seconds / 86_400, seconds / 3600) {
+        (0, 0) => "under an hour".into(),
+        (0, 1) => "1 hour".into(),
+        (0, hours) => format!("{hours} hours"),
+        (1, _) => "1 day".into(),
+        (days, _) => format!("{days} days"),
+    }
+}
+
+/// `text` whole when it has at most `max` characters; else cut after the last whole word that
+/// fits, with an ellipsis (a single word longer than `max` is cut at `max`).
+fn shortened(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let Some((limit, next)) = text.char_indices().nth(max) else {
+        return text.to_owned();
+    };
+    // The last space among the first `max + 1` characters ends the last whole word that fits.
+    let cut = text[..limit + next.len_utf8()]
+        .rfind(char::is_whitespace)
+        .unwrap_or(limit);
+    let kept = text[..cut].trim_end_matches(|c: char| c.is_whitespace() || ",;:(".contains(c));
+    let kept = if kept.is_empty() {
+        &text[..limit]
+    } else {
+        kept
+    };
+    format!("{kept}…")
 }
 
 /// A Music Assistant failure, with its fix.
@@ -985,4 +1424,119 @@ fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
         shown.push(format!("and {} more", all.len() - 8));
     }
     shown.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortened_keeps_short_text_and_cuts_long_text_between_words() {
+        assert_eq!(shortened("Connection refused", 40), "Connection refused");
+        assert_eq!(shortened("  padded  ", 6), "padded");
+        let error = "tcp connect error: Connection refused (os error 111)";
+        let cut = shortened(error, 25);
+        assert_eq!(cut, "tcp connect error…");
+        assert!(cut.chars().count() <= 26, "{cut}");
+        // Exactly at a word's end: that word stays.
+        assert_eq!(shortened("one two three", 7), "one two…");
+        // One word longer than the limit: cut inside it, there is nothing better.
+        assert_eq!(shortened("Connection", 4), "Conn…");
+        // Multi-byte characters at the limit.
+        assert_eq!(shortened("ééé ééé ééé", 5), "ééé…");
+        assert_eq!(shortened("élan vital", 4), "élan…");
+    }
+
+    #[test]
+    fn presented_names_lose_their_wrapping() {
+        assert_eq!(
+            presented_name(r#"DnsName("ma.example.net")"#),
+            "ma.example.net"
+        );
+        assert_eq!(presented_name("IpAddress(192.0.2.1)"), "192.0.2.1");
+        assert_eq!(presented_name("DirectoryName"), "DirectoryName");
+    }
+
+    #[test]
+    fn addresses_are_told_apart_by_who_can_reach_them() {
+        let reach = |raw: &str| Reach::of(&Url::parse(raw).expect("URL"));
+        for (raw, want) in [
+            ("http://127.0.0.1:5000/", Reach::Loopback),
+            ("http://127.8.9.1/", Reach::Loopback),
+            ("http://[::1]:5000/", Reach::Loopback),
+            ("http://localhost:5000/", Reach::Loopback),
+            ("http://[::ffff:127.0.0.1]/", Reach::Loopback),
+            ("http://192.168.1.20:5000/", Reach::Private),
+            ("http://10.0.0.2/", Reach::Private),
+            ("http://172.16.5.4/", Reach::Private),
+            ("http://100.64.1.1/", Reach::Private),
+            ("http://[fd00::1]/", Reach::Private),
+            ("http://169.254.10.1/", Reach::LinkLocal),
+            ("http://[fe80::1]/", Reach::LinkLocal),
+            ("https://203.0.113.7/", Reach::Public),
+            ("https://100.128.0.1/", Reach::Public),
+            ("https://bridge.example.com/", Reach::Name),
+        ] {
+            assert_eq!(reach(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn only_a_routable_bridge_is_said_to_be_reachable_from_the_internet() {
+        for raw in [
+            "http://127.0.0.1:5000/",
+            "http://192.168.1.20:5000/",
+            "http://169.254.1.1/",
+        ] {
+            let check = without_credentials(&Url::parse(raw).expect("URL"));
+            let text = format!("{} {}", check.message, check.fix.unwrap_or_default());
+            assert!(
+                !text.contains("reachable from the internet"),
+                "{raw}: {text}"
+            );
+            assert!(!text.contains("anyone"), "{raw}: {text}");
+        }
+        let public = without_credentials(&Url::parse("https://203.0.113.7/").expect("URL"));
+        assert!(public.message.contains("anyone"), "{}", public.message);
+    }
+
+    #[test]
+    fn stream_eras_name_the_format_and_the_versions() {
+        let era = |raw: &str| stream_era(&Url::parse(raw).expect("URL"));
+        let now = era("http://ma:8097/flow/s1/Kitchen%20Echo/i1/Kitchen%20Echo.mp3");
+        assert!(
+            now.contains("/flow/{session}/{queue}/{item}/{player}") && now.contains("2.8"),
+            "{now}"
+        );
+        let mid = era("http://ma:8097/flow/s1/Kitchen%20Echo/i1.mp3");
+        assert!(
+            mid.contains("/flow/{session}/{queue}/{item} URL") && mid.contains("2025"),
+            "{mid}"
+        );
+        let old = era("http://ma:8097/single/Kitchen%20Echo/i1.mp3?ts=1");
+        assert!(
+            old.contains("/single/{queue}/{item}") && old.contains("2.3"),
+            "{old}"
+        );
+        assert!(era("http://ma:8097/announcement/x.mp3").contains("not a queue stream"));
+    }
+
+    #[test]
+    fn a_setting_at_fault_is_named_not_its_neighbour() {
+        let incomplete = SettingsError::Incomplete {
+            present: "API_USERNAME",
+            missing: "API_PASSWORD",
+        };
+        assert_eq!(
+            unusable(&incomplete),
+            "API_USERNAME is set but API_PASSWORD is not"
+        );
+        assert_eq!(state(&incomplete), "API_USERNAME set without API_PASSWORD");
+        assert_eq!(
+            unusable(&SettingsError::Missing {
+                name: "MA_HOSTNAME"
+            }),
+            "MA_HOSTNAME is not set"
+        );
+    }
 }

@@ -24,13 +24,16 @@ Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
   ma-alexa-skill invoke <FILE|->   answer one Alexa request envelope (a file, or - for stdin)
                                    and print the response envelope as JSON on stdout
   ma-alexa-skill doctor [--json]   check every hop (settings, bridge, stream host, Music
-                                   Assistant, skill) and say what to fix; exit 1 if one failed
+                                   Assistant, skill) and say what to fix; exit 1 if one failed;
+                                   with BRIDGE_SKILL_ENDPOINT=true also the skill endpoint
+                                   the bridge serves
 
 Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
-SKILL_ID, and for queue control and playing by name MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS.
-With SSM_PARAMETER_PREFIX set they come from SSM Parameter Store parameters of the same names
-under that prefix (environment values override them; CONFIG_TTL_SECONDS sets how long they are
-kept, default 300). Logs go to stderr; RUST_LOG sets the level.";
+SKILL_ID; for queue control, playing by name and rooms also MA_API_URL, MA_API_TOKEN,
+DEVICE_PLAYERS and ROOM_ALIASES. With SSM_PARAMETER_PREFIX set they come from SSM Parameter
+Store parameters of the same names under that prefix (environment values override them;
+CONFIG_TTL_SECONDS sets how long they are kept, default 300). Logs go to stderr; RUST_LOG sets
+the level.";
 
 fn main() -> ExitCode {
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
@@ -54,11 +57,13 @@ fn main() -> ExitCode {
         }
     }
 
-    logging::init(if in_lambda {
-        LogFormat::Json
+    if in_lambda {
+        logging::init(LogFormat::Json);
+    } else if args[0] == "doctor" {
+        init_doctor_logging();
     } else {
-        LogFormat::Text
-    });
+        logging::init(LogFormat::Text);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -77,6 +82,24 @@ fn main() -> ExitCode {
     } else {
         runtime.block_on(invoke(&service, &args[1]))
     }
+}
+
+/// Logging for `doctor`: as everywhere else, except the warnings the settings log for each
+/// problem when they are loaded. The report names every one of those problems itself, so the
+/// warnings would only say each a second time, above the report.
+fn init_doctor_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let said_in_the_report = tracing_subscriber::filter::filter_fn(|meta| {
+        let settings_problem = meta.target().starts_with("ma_alexa_skill::settings")
+            && *meta.level() == tracing::Level::WARN
+            && meta.fields().field("setting").is_some();
+        !settings_problem
+    });
+    let filter = std::env::var("RUST_LOG").ok();
+    let subscriber = logging::subscriber(filter.as_deref(), LogFormat::Text, std::io::stderr)
+        .with(said_in_the_report);
+    // Fails only if a subscriber is already installed, which then keeps logging.
+    let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
 /// Runs the doctor with the service's settings and prints its report (JSON with `--json`).

@@ -1,23 +1,27 @@
 //! What Amazon requires of a skill served as an HTTPS web service (not Lambda): every request
 //! is checked before anything in it is believed.
 //!
-//! 1. `SignatureCertChainUrl` is `https://s3.amazonaws.com/echo.api/…`: scheme and host in any
-//!    case, port 443 if one is given, the path (after `..` is resolved) starting with
-//!    `/echo.api/` exactly.
-//! 2. The PEM chain at that URL (fetched with a short timeout and a size cap, then kept until it
+//! 1. Both headers are present, and `SignatureCertChainUrl` is
+//!    `https://s3.amazonaws.com/echo.api/…`: scheme and host in any case, port 443 if one is
+//!    given, the path (after `..` is resolved) starting with `/echo.api/` exactly.
+//! 2. `request.timestamp` is within 150 seconds of now.
+//! 3. The PEM chain at that URL (fetched with a short timeout and a size cap, then kept until it
 //!    no longer verifies, that is until the signing certificate expires) leads from a signing
 //!    certificate valid now, whose names include `echo-api.amazon.com`, to a root of the public
 //!    web PKI (webpki-roots), checked by rustls-webpki: no cryptography of our own.
-//! 3. `Signature-256` is the base64 RSA-SHA256 signature of the exact body, made with the signing
+//! 4. `Signature-256` is the base64 RSA-SHA256 signature of the exact body, made with the signing
 //!    certificate's key.
-//! 4. `request.timestamp` is within 150 seconds of now.
 //!
-//! The skill id check comes after, in the endpoint (`SKILL_ID` is required there).
+//! The checks that cost nothing ([`SignatureVerifier::precheck`]: 1 and 2) come first, and the
+//! endpoint checks the skill id after them; only a request that passes all of those costs a
+//! fetch of the chain ([`SignatureVerifier::verify_signature`]: 3 and 4). A chain URL whose fetch
+//! failed (or whose freshly fetched chain did not verify) is not fetched again for a minute, so
+//! a stream of forged requests cannot make the endpoint fetch once each.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use rustls_pki_types::pem::PemObject;
@@ -35,6 +39,10 @@ const MAX_CHAIN_BYTES: usize = 64 * 1024;
 const FETCH_TIMEOUT: Duration = Duration::from_millis(2000);
 /// At most this many chain URLs are kept (Amazon uses one at a time).
 const MAX_CACHED: usize = 8;
+/// How long a chain URL whose fetch failed is not fetched again.
+pub const FAILURE_TTL: Duration = Duration::from_secs(60);
+/// At most this many failed chain URLs are remembered (the oldest makes room).
+const MAX_FAILURES: usize = 64;
 
 /// Why a request was refused. For the log: the caller only learns "400".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +68,54 @@ pub enum Rejection {
     /// The timestamp is too far from now (a replay, or a wrong clock).
     #[error("the request's timestamp is {0} s away from now (more than 150 s)")]
     Stale(u64),
+    /// The chain failed less than [`FAILURE_TTL`] ago and was not fetched again.
+    #[error("{0} (less than a minute ago; not fetched again yet)")]
+    FailedRecently(Box<Rejection>),
+}
+
+/// A request whose free checks passed ([`SignatureVerifier::precheck`]): its chain URL and its
+/// decoded signature, for [`SignatureVerifier::verify_signature`].
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    url: Url,
+    signature: Vec<u8>,
+}
+
+/// Chain URLs whose fetch failed, with when and why, bounded.
+#[derive(Debug, Default)]
+struct Failures {
+    entries: HashMap<String, (Instant, Rejection)>,
+}
+
+impl Failures {
+    /// Why `url` failed, if it did less than [`FAILURE_TTL`] before `now`.
+    fn recent(&self, url: &str, now: Instant) -> Option<Rejection> {
+        let (at, rejection) = self.entries.get(url)?;
+        (now.saturating_duration_since(*at) < FAILURE_TTL).then(|| rejection.clone())
+    }
+
+    /// Remembers that `url` failed at `now`; the expired go first, then the oldest, when full.
+    fn remember(&mut self, url: &str, rejection: Rejection, now: Instant) {
+        if !self.entries.contains_key(url) && self.entries.len() >= MAX_FAILURES {
+            self.entries
+                .retain(|_, (at, _)| now.saturating_duration_since(*at) < FAILURE_TTL);
+            if self.entries.len() >= MAX_FAILURES {
+                let oldest = self
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(url, _)| url.clone());
+                if let Some(oldest) = oldest {
+                    self.entries.remove(&oldest);
+                }
+            }
+        }
+        self.entries.insert(url.to_owned(), (now, rejection));
+    }
+
+    fn forget(&mut self, url: &str) {
+        self.entries.remove(url);
+    }
 }
 
 /// Where a chain URL must point: Amazon's, or a test's.
@@ -77,6 +133,7 @@ pub struct SignatureVerifier {
     origin: Origin,
     http: Result<reqwest::Client, String>,
     cache: Mutex<HashMap<String, Arc<Vec<CertificateDer<'static>>>>>,
+    failures: Mutex<Failures>,
     fetches: AtomicU64,
 }
 
@@ -152,6 +209,7 @@ impl SignatureVerifier {
             origin,
             http: builder.build().map_err(|e| e.to_string()),
             cache: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Failures::default()),
             fetches: AtomicU64::new(0),
         }
     }
@@ -162,6 +220,7 @@ impl SignatureVerifier {
     }
 
     /// Checks one request: the headers' values (`None` when absent), the exact body, and now.
+    /// [`Self::precheck`], then [`Self::verify_signature`].
     pub async fn verify(
         &self,
         chain_url: Option<&str>,
@@ -169,26 +228,69 @@ impl SignatureVerifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<(), Rejection> {
+        let unverified = self.precheck(chain_url, signature, body, now)?;
+        self.verify_signature(&unverified, body, now).await
+    }
+
+    /// The checks that cost nothing, in order: both headers present, the chain URL Amazon's, the
+    /// signature base64, and `request.timestamp` within [`TIMESTAMP_TOLERANCE`] of `now`. Nothing
+    /// is fetched; the timestamp is not believed until [`Self::verify_signature`] passes too.
+    pub fn precheck(
+        &self,
+        chain_url: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Unverified, Rejection> {
         let chain_url = chain_url.ok_or(Rejection::MissingHeader("SignatureCertChainUrl"))?;
         let signature = signature.ok_or(Rejection::MissingHeader("Signature-256"))?;
         let url = self.check_url(chain_url)?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature.trim())
             .map_err(|e| Rejection::BadSignature(format!("not base64 ({e})")))?;
-        let chain = self.chain(&url).await?;
+        check_timestamp(body, now)?;
+        Ok(Unverified { url, signature })
+    }
+
+    /// The part that may cost a fetch: the chain at the request's URL (cached while it verifies;
+    /// a URL that failed is not fetched again for [`FAILURE_TTL`]) leads to a trusted root, and
+    /// its signing certificate signed `body`.
+    pub async fn verify_signature(
+        &self,
+        request: &Unverified,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(), Rejection> {
+        let url = &request.url;
         let time = UnixTime::since_unix_epoch(now.duration_since(UNIX_EPOCH).unwrap_or_default());
+        let (chain, fetched) = match self.cached(url) {
+            Some(chain) => (chain, false),
+            None => (self.fetch(url).await?, true),
+        };
         if let Err(rejection) = self.verify_chain(&chain, time) {
-            // An expired (or otherwise failing) cached chain is fetched again next time.
-            self.forget(&url);
+            if fetched {
+                // Fetched just now and no good: the same bytes would come back next time.
+                self.remember_failure(url, &rejection);
+            } else {
+                // A cached chain that stopped verifying (it expired) is fetched again next time:
+                // Amazon will have put the new one there.
+                self.forget(url);
+            }
             return Err(rejection);
+        }
+        if fetched {
+            self.keep(url, Arc::clone(&chain));
         }
         let leaf = chain
             .first()
             .ok_or_else(|| Rejection::BadChain("empty".into()))?;
         let leaf = EndEntityCert::try_from(leaf).map_err(|e| Rejection::BadChain(e.to_string()))?;
-        leaf.verify_signature(webpki::ring::RSA_PKCS1_2048_8192_SHA256, body, &signature)
-            .map_err(|e| Rejection::BadSignature(e.to_string()))?;
-        check_timestamp(body, now)
+        leaf.verify_signature(
+            webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+            body,
+            &request.signature,
+        )
+        .map_err(|e| Rejection::BadSignature(e.to_string()))
     }
 
     /// Amazon's rules for `SignatureCertChainUrl` (see the module documentation).
@@ -217,11 +319,28 @@ impl SignatureVerifier {
         Ok(url)
     }
 
-    /// The chain at `url`: from the cache, else fetched (once) and parsed.
-    async fn chain(&self, url: &Url) -> Result<Arc<Vec<CertificateDer<'static>>>, Rejection> {
-        if let Some(chain) = self.cached(url) {
-            return Ok(chain);
+    /// The chain at `url`, fetched and parsed, unless fetching it failed less than
+    /// [`FAILURE_TTL`] ago (then that failure again, without a fetch). A failure is remembered.
+    async fn fetch(&self, url: &Url) -> Result<Arc<Vec<CertificateDer<'static>>>, Rejection> {
+        if let Some(rejection) = self
+            .failures
+            .lock()
+            .ok()
+            .and_then(|failures| failures.recent(url.as_str(), Instant::now()))
+        {
+            return Err(Rejection::FailedRecently(Box::new(rejection)));
         }
+        let fetched = self.fetch_uncached(url).await;
+        if let Err(rejection) = &fetched {
+            self.remember_failure(url, rejection);
+        }
+        fetched
+    }
+
+    async fn fetch_uncached(
+        &self,
+        url: &Url,
+    ) -> Result<Arc<Vec<CertificateDer<'static>>>, Rejection> {
         let client = self
             .http
             .as_ref()
@@ -255,23 +374,35 @@ impl SignatureVerifier {
         if chain.is_empty() {
             return Err(Rejection::BadChain("no certificate in it".into()));
         }
-        let chain = Arc::new(chain);
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= MAX_CACHED {
-                cache.clear();
-            }
-            cache.insert(url.as_str().to_owned(), Arc::clone(&chain));
-        }
-        Ok(chain)
+        Ok(Arc::new(chain))
     }
 
     fn cached(&self, url: &Url) -> Option<Arc<Vec<CertificateDer<'static>>>> {
         self.cache.lock().ok()?.get(url.as_str()).cloned()
     }
 
+    /// Keeps a chain that verified, and forgets any failure of its URL.
+    fn keep(&self, url: &Url, chain: Arc<Vec<CertificateDer<'static>>>) {
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(url.as_str().to_owned(), chain);
+        }
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.forget(url.as_str());
+        }
+    }
+
     fn forget(&self, url: &Url) {
         if let Ok(mut cache) = self.cache.lock() {
             cache.remove(url.as_str());
+        }
+    }
+
+    fn remember_failure(&self, url: &Url, rejection: &Rejection) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remember(url.as_str(), rejection.clone(), Instant::now());
         }
     }
 
@@ -412,6 +543,47 @@ mod tests {
         ] {
             assert_eq!(unix_seconds(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_failure_is_remembered_for_a_minute() {
+        let mut failures = Failures::default();
+        let at = Instant::now();
+        let why = Rejection::ChainUnavailable("HTTP 404".into());
+        failures.remember("https://a/echo.api/x.pem", why.clone(), at);
+        assert_eq!(
+            failures.recent("https://a/echo.api/x.pem", at + Duration::from_secs(59)),
+            Some(why)
+        );
+        assert_eq!(
+            failures.recent("https://a/echo.api/x.pem", at + FAILURE_TTL),
+            None
+        );
+        assert_eq!(failures.recent("https://a/echo.api/y.pem", at), None);
+    }
+
+    #[test]
+    fn remembered_failures_are_bounded_and_the_oldest_go_first() {
+        let mut failures = Failures::default();
+        let start = Instant::now();
+        let why = Rejection::ChainUnavailable("HTTP 404".into());
+        for n in 0..(MAX_FAILURES as u64 + 10) {
+            failures.remember(
+                &format!("https://a/echo.api/{n}.pem"),
+                why.clone(),
+                start + Duration::from_millis(n),
+            );
+            assert!(failures.entries.len() <= MAX_FAILURES);
+        }
+        let now = start + Duration::from_secs(1);
+        assert_eq!(failures.recent("https://a/echo.api/0.pem", now), None);
+        assert!(failures
+            .recent(&format!("https://a/echo.api/{}.pem", MAX_FAILURES + 9), now)
+            .is_some());
+        // Expired entries make room before any recent one is dropped.
+        let later = start + FAILURE_TTL + Duration::from_secs(1);
+        failures.remember("https://a/echo.api/new.pem", why, later);
+        assert_eq!(failures.entries.len(), 1);
     }
 
     #[test]

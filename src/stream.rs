@@ -74,6 +74,11 @@ impl HttpsBase {
         })
     }
 
+    /// `https://host[:port][/base]`, as the owner set it (not a secret: the doctor shows it).
+    pub fn as_str(&self) -> &str {
+        &self.prefix
+    }
+
     /// Puts `internal`'s path and query behind this base: scheme and authority (IP or hostname,
     /// any port) are replaced, path and query kept, characters Alexa rejects percent-encoded, and
     /// a `.flac` file name becomes `.mp3` (Alexa cannot play FLAC; Music Assistant's stream

@@ -333,6 +333,90 @@ async fn lambda_mode_serves_the_runtime_api() {
     assert_eq!(bridge.count(), 3);
 }
 
+/// The setting names a help text mentions: its runs of capitals, digits and underscores.
+fn names_in(help: &str) -> std::collections::HashSet<&str> {
+    help.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .filter(|w| w.len() > 1)
+        .collect()
+}
+
+/// Each binary's `--help` lists every setting it reads: the skill's (`settings::ALL` and where
+/// they come from) in both, since the bridge serves the skill too, and the bridge's own in the
+/// bridge's. A setting added to the code without its line in the help fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_every_setting_each_binary_reads() {
+    use ma_alexa_skill::bridge_server::config;
+    use ma_alexa_skill::settings::{self, source};
+    let skill = run(&["--help"], &[], b"").await;
+    assert!(skill.status.success());
+    let bridge = common::bridge_process::run_bridge(&["--help"], &[]);
+    assert!(bridge.status.success());
+    let sources = [source::SSM_PARAMETER_PREFIX, source::CONFIG_TTL_SECONDS];
+    let skill_reads = settings::ALL
+        .iter()
+        .chain(&sources)
+        .chain(&[config::BRIDGE_SKILL_ENDPOINT, "RUST_LOG"]);
+    let bridge_reads = settings::ALL
+        .iter()
+        .chain(&sources)
+        .chain(&config::ALL)
+        .chain(&["RUST_LOG"]);
+    for (binary, output, reads) in [
+        ("ma-alexa-skill", &skill, skill_reads.collect::<Vec<_>>()),
+        ("ma-alexa-bridge", &bridge, bridge_reads.collect::<Vec<_>>()),
+    ] {
+        let help = String::from_utf8_lossy(&output.stdout);
+        let listed = names_in(&help);
+        for name in reads {
+            assert!(
+                listed.contains(name),
+                "{binary} --help does not list {name}:\n{help}"
+            );
+        }
+        assert!(
+            help.lines().all(|l| l.chars().count() <= 100),
+            "{binary} --help has a line over 100 characters:\n{help}"
+        );
+    }
+}
+
+/// The report names each settings problem; the warnings the settings log when they are loaded
+/// would repeat each one above it (issue 18): in doctor mode they are left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_says_each_settings_problem_once() {
+    let output = run(&["doctor"], &[("SKILL_ID", SKILL_ID)], b"").await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for problem in [
+        "setting API_HOSTNAME is missing",
+        "setting MA_HOSTNAME is missing",
+    ] {
+        assert_eq!(stdout.matches(problem).count(), 1, "{stdout}");
+        assert!(
+            !stderr.contains(problem),
+            "said twice, on stderr too:\n{stderr}"
+        );
+    }
+}
+
+/// The doctor against the real bridge: its `/alexa/intents` passes (issue 18: every owner of
+/// the bridge got "fail  bridge intents" and exit 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_accepts_the_real_bridges_intents() {
+    use common::bridge_process::{BridgeProcess, TempDir};
+    let state = TempDir::new("cli-doctor");
+    let file = state.path().join("state.json");
+    let bridge = BridgeProcess::start(&[("BRIDGE_STATE_FILE", file.to_str().expect("utf-8"))]);
+    let output = run(&["doctor"], &[("API_HOSTNAME", &bridge.base)], b"").await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("pass  bridge intents")),
+        "{stdout}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_reports_and_fails_with_what_to_fix() {
     let text = run(&["doctor"], &[("SKILL_ID", SKILL_ID)], b"").await;

@@ -220,6 +220,96 @@ async fn the_chain_is_fetched_once_across_many_requests() {
     assert_eq!((fetches, home.chain.hits()), (1, 1));
 }
 
+/// What costs nothing is checked before the chain is fetched, and a failed fetch is remembered
+/// (issue 18: every unsigned request with a well-formed chain URL cost one outbound fetch).
+/// Counted at the chain host itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_request_that_passes_every_free_check_costs_a_fetch() {
+    let home = home(Some(SKILL_ID)).await;
+    let fetches = || {
+        home.endpoint
+            .skill()
+            .expect("endpoint")
+            .verifier()
+            .fetches()
+    };
+    // A stale timestamp, signed and with Amazon's chain URL: refused without a fetch.
+    let old = request_body(Duration::from_secs(200));
+    assert_eq!(home.signed(old).await.0, 400);
+    assert_eq!((home.chain.hits(), fetches()), (0, 0), "stale timestamp");
+    // Another skill's request: refused without a fetch.
+    let mut other: Value = serde_json::from_slice(&request_body(Duration::ZERO)).expect("JSON");
+    other["context"]["System"]["application"]["applicationId"] = json!("amzn1.ask.skill.other");
+    other["session"]["application"]["applicationId"] = json!("amzn1.ask.skill.other");
+    assert_eq!(
+        home.signed(serde_json::to_vec(&other).expect("JSON"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!((home.chain.hits(), fetches()), (0, 0), "wrong skill id");
+    // No signature at all, and a signature that is not base64: no fetch either.
+    let body = request_body(Duration::ZERO);
+    let chain = ("SignatureCertChainUrl", home.chain_url(CHAIN));
+    assert_eq!(
+        home.post(std::slice::from_ref(&chain), body.clone())
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        home.post(&[chain, ("Signature-256", "%%%".into())], body)
+            .await
+            .0,
+        400
+    );
+    assert_eq!((home.chain.hits(), fetches()), (0, 0), "unsigned");
+    // Requests whose chain cannot be had: the first one fetches, the next ones within a minute
+    // do not (a 404, and a chain that is not PEM).
+    const REPEATS: usize = 5;
+    for (n, path) in ["/echo.api/missing.pem", "/echo.api/not-pem.pem"]
+        .into_iter()
+        .enumerate()
+    {
+        for _ in 0..REPEATS {
+            let body = request_body(Duration::ZERO);
+            let headers = [
+                ("SignatureCertChainUrl", home.chain_url(path)),
+                ("Signature-256", sign(&body)),
+            ];
+            assert_eq!(home.post(&headers, body).await.0, 400, "{path}");
+        }
+        assert_eq!(home.chain.hits(), n + 1, "{REPEATS} requests for {path}");
+    }
+    // A chain that does not verify (untrusted root) is remembered too.
+    for _ in 0..REPEATS {
+        let body = request_body(Duration::ZERO);
+        let headers = [
+            (
+                "SignatureCertChainUrl",
+                home.chain_url("/echo.api/untrusted.pem"),
+            ),
+            ("Signature-256", sign(&body)),
+        ];
+        assert_eq!(home.post(&headers, body).await.0, 400);
+    }
+    assert_eq!(
+        home.chain.hits(),
+        3,
+        "{REPEATS} requests for an untrusted chain"
+    );
+    // A valid request still fetches its chain once and is served.
+    for _ in 0..REPEATS {
+        assert_eq!(home.signed(request_body(Duration::ZERO)).await.0, 200);
+    }
+    assert_eq!((home.chain.hits(), fetches()), (4, 4));
+    assert_eq!(
+        home.skill_bridge.count(),
+        REPEATS,
+        "only the valid requests reached the skill"
+    );
+}
+
 /// A broken rule: its name, the headers sent and the body.
 type Case = (&'static str, Vec<(&'static str, String)>, Vec<u8>);
 

@@ -38,8 +38,13 @@ Settings (environment):
                      $XDG_STATE_HOME/ma-alexa-bridge/state.json (~/.local/state/...)
   BRIDGE_LOCALE      language of /alexa/intents, default en-US
   BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level
-  BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed), with
-                     the skill's settings (SKILL_ID required, API_HOSTNAME, MA_HOSTNAME, ...)";
+  BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed)
+
+With BRIDGE_SKILL_ENDPOINT=true it also reads the skill's settings: SKILL_ID (required here),
+API_HOSTNAME (this bridge, e.g. http://127.0.0.1:5000), API_USERNAME, API_PASSWORD, MA_HOSTNAME,
+and for queue control, playing by name and rooms MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS and
+ROOM_ALIASES; from SSM Parameter Store under SSM_PARAMETER_PREFIX when that is set (environment
+values override them; CONFIG_TTL_SECONDS sets how long they are kept, default 300).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -24,6 +24,18 @@ pub const BRIDGE_LOG_FORMAT: &str = "BRIDGE_LOG_FORMAT";
 /// `true` serves the skill itself at `POST /alexa/skill` (no AWS needed).
 pub const BRIDGE_SKILL_ENDPOINT: &str = "BRIDGE_SKILL_ENDPOINT";
 
+/// Every setting of the bridge's own (the skill endpoint also reads the skill's,
+/// [`crate::settings::ALL`]).
+pub const ALL: [&str; 7] = [
+    BRIDGE_LISTEN,
+    BRIDGE_USERNAME,
+    BRIDGE_PASSWORD,
+    BRIDGE_STATE_FILE,
+    BRIDGE_LOCALE,
+    BRIDGE_LOG_FORMAT,
+    BRIDGE_SKILL_ENDPOINT,
+];
+
 /// The default listening address: all interfaces, port 5000 (Music Assistant's Alexa provider
 /// defaults to `http://localhost:5000`).
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 5000);

@@ -4,9 +4,11 @@
 //!
 //! Alexa cannot send the bridge's Basic credentials, so this path is exempt from them: Amazon's
 //! request signature is its authentication ([`crate::request_signature`]), checked before
-//! anything in the body is believed, and `SKILL_ID` is required and must match. A request that
-//! fails any check gets a bare 400 (the reason goes to the log, not to the caller). Then the very
-//! same [`Service::answer`] as in Lambda and `invoke` answers it.
+//! anything in the body is believed, and `SKILL_ID` is required and must match. What costs
+//! nothing is checked first (the headers, the chain URL, the timestamp, the body, the skill id);
+//! only a request that passes all of it costs a fetch of Amazon's certificate chain. A request
+//! that fails any check gets a bare 400 (the reason goes to the log, not to the caller). Then the
+//! very same [`Service::answer`] as in Lambda and `invoke` answers it.
 
 use std::time::SystemTime;
 
@@ -14,6 +16,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
+use serde_json::Value;
 
 use crate::deadline::Deadline;
 use crate::request_signature::{Rejection, SignatureVerifier};
@@ -33,6 +36,8 @@ enum Refused {
     Signature(#[from] Rejection),
     #[error("SKILL_ID is not set: the skill endpoint answers only the skill it is configured for")]
     NoSkillId,
+    #[error("the request is for skill '{0}', not SKILL_ID's")]
+    OtherSkill(String),
     #[error("the settings could not be loaded: {0}")]
     Settings(String),
     #[error("{0}")]
@@ -88,25 +93,71 @@ impl SkillEndpoint {
         deadline: Deadline,
     ) -> Result<Vec<u8>, Refused> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        self.verifier
-            .verify(
-                header("signaturecertchainurl"),
-                header("signature-256"),
-                body,
-                SystemTime::now(),
-            )
-            .await?;
+        let now = SystemTime::now();
+        // What costs nothing comes first: a request that fails it never costs a fetch.
+        let unverified = self.verifier.precheck(
+            header("signaturecertchainurl"),
+            header("signature-256"),
+            body,
+            now,
+        )?;
+        let event = service::parse_event(body)?;
         let settings = self
             .service
             .settings()
             .current(deadline)
             .await
             .map_err(|e| Refused::Settings(e.to_string()))?;
-        if settings.skill_id.is_none() {
+        let Some(skill_id) = settings.skill_id.as_deref() else {
             return Err(Refused::NoSkillId);
+        };
+        match application_id(&event) {
+            Some(id) if id == skill_id => {}
+            other => {
+                return Err(Refused::OtherSkill(other.map_or_else(
+                    || "none".into(),
+                    |id| crate::logging::capped(id, crate::logging::MAX_FIELD_CHARS).into_owned(),
+                )))
+            }
         }
-        let event = service::parse_event(body)?;
+        // Only now the signature, which may cost fetching Amazon's certificate chain.
+        self.verifier
+            .verify_signature(&unverified, body, now)
+            .await?;
         let response = self.service.answer(event, deadline).await?;
         serde_json::to_vec(&response).map_err(|e| Refused::Settings(e.to_string()))
+    }
+}
+
+/// The skill a request is for, where Alexa puts it: `context.System.application`, else
+/// `session.application` (the service checks it again, from the parsed request).
+fn application_id(event: &Value) -> Option<&str> {
+    event
+        .pointer("/context/System/application/applicationId")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            event
+                .pointer("/session/application/applicationId")
+                .and_then(Value::as_str)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_application_id_comes_from_the_context_then_the_session() {
+        let both = serde_json::json!({
+            "session": { "application": { "applicationId": "from-session" } },
+            "context": { "System": { "application": { "applicationId": "from-context" } } },
+        });
+        assert_eq!(application_id(&both), Some("from-context"));
+        let session = serde_json::json!({
+            "session": { "application": { "applicationId": "from-session" } },
+            "context": { "System": { "application": { "applicationId": 7 } } },
+        });
+        assert_eq!(application_id(&session), Some("from-session"));
+        assert_eq!(application_id(&serde_json::json!({})), None);
     }
 }

@@ -1,12 +1,13 @@
-//! HTTPS stand-ins on 127.0.0.1 with certificates made in the test: one signed by a test
-//! certificate authority (which a test may choose to trust), one self-signed.
+//! HTTPS stand-ins on 127.0.0.1 with certificates made in the test: signed by a test
+//! certificate authority (which a test may choose to trust), self-signed, and each kind of
+//! certificate an Echo refuses ([`Flaw`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -68,8 +69,35 @@ impl TestCa {
 
     /// A certificate for 127.0.0.1 and localhost signed by this CA, with its key.
     fn leaf(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
-        let params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .expect("leaf params");
+        self.flawed(None)
+    }
+
+    /// A certificate signed by this CA for 127.0.0.1 and localhost, with `flaw` (none: a good
+    /// one), and its key.
+    fn flawed(&self, flaw: Option<Flaw>) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+        let names = match flaw {
+            Some(Flaw::OtherName) => vec!["music.example.org".to_owned()],
+            _ => vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
+        };
+        let mut params = CertificateParams::new(names).expect("leaf params");
+        let now = time::OffsetDateTime::now_utc();
+        match flaw {
+            None | Some(Flaw::OtherName) => {}
+            Some(Flaw::Expired) => {
+                params.not_before = now - time::Duration::days(90);
+                params.not_after = now - time::Duration::days(3);
+            }
+            Some(Flaw::NotYetValid) => {
+                params.not_before = now + time::Duration::days(2);
+                params.not_after = now + time::Duration::days(90);
+            }
+            Some(Flaw::CaAsServer) => {
+                params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            }
+            Some(Flaw::ClientOnly) => {
+                params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+            }
+        }
         let key = KeyPair::generate().expect("leaf key");
         let cert = params
             .signed_by(&key, &self.cert, &self.key)
@@ -78,13 +106,36 @@ impl TestCa {
     }
 }
 
+/// What can be wrong with a certificate a trusted CA signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// It ended three days ago.
+    Expired,
+    /// It starts in two days.
+    NotYetValid,
+    /// It names another host (`music.example.org`).
+    OtherName,
+    /// It is a CA certificate (basicConstraints CA:TRUE) serving as the host's own.
+    CaAsServer,
+    /// Its extended key usage is client authentication only.
+    ClientOnly,
+}
+
 fn pkcs8(key: &KeyPair) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()))
 }
 
-/// A self-signed certificate for 127.0.0.1, with its key.
-fn self_signed() -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
-    let params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+/// A self-signed certificate for 127.0.0.1, with its key: an end-entity one (`ca` false), or
+/// what `openssl req -x509 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1` makes (`ca`
+/// true: OpenSSL's default `v3_ca` extensions set basicConstraints CA:TRUE).
+fn self_signed(ca: bool) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+    if ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+    }
     let key = KeyPair::generate().expect("key");
     let cert = params.self_signed(&key).expect("certificate");
     (cert.der().clone(), pkcs8(&key))
@@ -142,7 +193,19 @@ impl TlsStub {
 
     /// Serves with a self-signed certificate.
     pub async fn self_signed(answer: Answer) -> Self {
-        let (cert, key) = self_signed();
+        let (cert, key) = self_signed(false);
+        Self::serve(cert, key, Content::Answer(answer)).await
+    }
+
+    /// Serves with a self-signed CA certificate, as `openssl req -x509` makes.
+    pub async fn openssl_self_signed(answer: Answer) -> Self {
+        let (cert, key) = self_signed(true);
+        Self::serve(cert, key, Content::Answer(answer)).await
+    }
+
+    /// Serves with a certificate from `ca` that has `flaw`.
+    pub async fn flawed(ca: &TestCa, flaw: Flaw, answer: Answer) -> Self {
+        let (cert, key) = ca.flawed(Some(flaw));
         Self::serve(cert, key, Content::Answer(answer)).await
     }
 
