@@ -166,6 +166,17 @@ async fn bad_pushes_are_refused_by_name_and_change_nothing() {
             400,
             "streamUrl must be",
         ),
+        // Issue 18: an encoded slash or backslash leaves the stream route once decoded.
+        (
+            r#"{"streamUrl": "http://192.168.1.20:8097/flow/..%2f..%2fadmin/x.mp3"}"#.into(),
+            400,
+            "streamUrl must be",
+        ),
+        (
+            r#"{"streamUrl": "http://192.168.1.20:8097/flow/s/..%255c..%255cadmin/x.mp3"}"#.into(),
+            400,
+            "streamUrl must be",
+        ),
         (
             format!(r#"{{"streamUrl": "{url}", "title": 3}}"#),
             400,
