@@ -375,6 +375,40 @@ async fn a_restart_loses_nothing() {
     );
 }
 
+/// Issue 18: a symbolic link at `state.json.tmp` had its target overwritten, and `state.json`
+/// became that link.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_at_the_temporary_name_is_never_followed() {
+    let dir = TempDir::new("bridge-tmp-link");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    let state = dir.path().join("state.json");
+    let temporary = dir.path().join("state.json.tmp");
+    std::os::unix::fs::symlink(&victim, &temporary).expect("link");
+    let bridge = start(&dir);
+    assert_eq!(push(&bridge, json!({"streamUrl": KITCHEN})).await.0, 200);
+    // The write happens right after the push, in the background; a stop writes what is left.
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+    let kind = std::fs::symlink_metadata(&state)
+        .expect("state file")
+        .file_type();
+    assert!(kind.is_file(), "the state file is a plain file: {kind:?}");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
+    assert_eq!(saved["streams"][0]["streamUrl"], KITCHEN);
+    assert!(
+        std::fs::symlink_metadata(&temporary).is_err(),
+        "nothing left at the temporary name"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_state_file_is_set_aside_and_the_bridge_starts_empty() {
     let dir = TempDir::new("bridge-corrupt");

@@ -13,7 +13,7 @@
 //! is left at shutdown.
 
 use std::collections::HashMap;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -452,9 +452,22 @@ fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
 
 /// Replaces `path` with `bytes` so that a reader (or a crash) sees either the old or the new
 /// content, never a mix: write a temporary file beside it, flush it to disk, rename it over.
+///
+/// The temporary file is always a new one: whatever sits at its name (a file a crash left, or a
+/// symbolic link someone planted) is unlinked, never followed, and the file is created with
+/// `create_new` (`O_CREAT | O_EXCL`, which does not follow a link either). A link that appears
+/// in between makes this write fail (and be retried) rather than write through it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temporary = with_suffix(path, ".tmp");
-    let mut file = File::create(&temporary)?;
+    match fs::remove_file(&temporary) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
@@ -600,5 +613,28 @@ mod tests {
         assert!(latest(&restored, None).expect("latest")["streamUrl"]
             .as_str()
             .is_some_and(|u| u.contains("/i3/")));
+    }
+
+    /// Issue 18: a symbolic link at the temporary name had its target overwritten, and the state
+    /// file became that link.
+    #[cfg(unix)]
+    #[test]
+    fn the_temporary_file_never_follows_a_link() {
+        let dir = std::env::temp_dir().join(format!("ma-alexa-store-link-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("folder");
+        let victim = dir.join("victim");
+        fs::write(&victim, "precious").expect("victim");
+        let state = dir.join("state.json");
+        std::os::unix::fs::symlink(&victim, with_suffix(&state, ".tmp")).expect("link");
+
+        write_atomically(&state, b"{}").expect("written");
+
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "precious");
+        let kind = fs::symlink_metadata(&state).expect("state").file_type();
+        assert!(kind.is_file(), "the state file is a plain file: {kind:?}");
+        assert_eq!(fs::read_to_string(&state).expect("state"), "{}");
+        assert!(fs::symlink_metadata(with_suffix(&state, ".tmp")).is_err());
+        let _ = fs::remove_dir_all(&dir);
     }
 }
