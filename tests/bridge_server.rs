@@ -375,6 +375,34 @@ async fn a_restart_loses_nothing() {
     );
 }
 
+/// Issue 18: a hand-edited `seq` of `u64::MAX` made the next push wrap (release) or panic
+/// (debug), and the plain latest went back to the older stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_edited_sequence_number_cannot_turn_the_latest_back() {
+    let dir = TempDir::new("bridge-seq");
+    let file = json!({"format": 1, "streams": [
+        {"playerId": "Kitchen Echo", "seq": u64::MAX, "pushedAt": 1_700_000_000, "streamUrl": KITCHEN},
+    ]});
+    std::fs::write(dir.path().join("state.json"), file.to_string()).expect("written");
+    let bridge = start(&dir);
+    assert_eq!(get(&bridge, "/ma/latest-url").await.1["streamUrl"], KITCHEN);
+    let office = "http://192.168.1.20:8097/flow/ab12cd/Office/99/Office.mp3";
+    for url in [LIVING, office] {
+        assert_eq!(push(&bridge, json!({"streamUrl": url})).await.0, 200);
+        assert_eq!(get(&bridge, "/ma/latest-url").await.1["streamUrl"], url);
+    }
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+    let again = start(&dir);
+    assert_eq!(get(&again, "/ma/latest-url").await.1["streamUrl"], office);
+    assert_eq!(
+        get(&again, "/ma/latest-url?playerId=Kitchen%20Echo")
+            .await
+            .1["streamUrl"],
+        KITCHEN
+    );
+}
+
 /// Issue 18: a symbolic link at `state.json.tmp` had its target overwritten, and `state.json`
 /// became that link.
 #[cfg(unix)]

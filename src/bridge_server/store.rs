@@ -183,10 +183,17 @@ impl State {
         }
     }
 
+    /// Rebuilds the slots from the file. Sequence numbers are renumbered 0, 1, 2… in the file's
+    /// order of `seq` (ties keep the order they are written in): only their order means anything,
+    /// and a hand-edited `seq` near `u64::MAX` must not leave the next push a number that wraps
+    /// (or panics) and sorts before the older streams. Of two entries for one slot, the later
+    /// wins; entries whose stream is not a Music Assistant stream are skipped.
     fn restore(saved: SavedState) -> (Self, usize) {
         let mut state = Self::default();
         let mut skipped = 0;
-        for s in saved.streams {
+        let mut streams = saved.streams;
+        streams.sort_by_key(|s| s.seq);
+        for s in streams {
             let usable = s
                 .stream
                 .stream_url
@@ -197,16 +204,16 @@ impl State {
                 continue;
             }
             let slot = Slot::of(s.player_id.as_deref().filter(|p| !p.trim().is_empty()));
-            if state.slots.get(&slot).is_some_and(|e| e.seq >= s.seq) {
+            if state.slots.contains_key(&slot) {
                 skipped += 1;
-                continue;
-            }
-            if !state.slots.contains_key(&slot) && slot.player().is_some() {
+            } else if slot.player().is_some() {
                 state.evict_if_full();
             }
-            let entry = Entry::new(s.seq, s.pushed_at, s.stream);
-            state.next_seq = state.next_seq.max(s.seq.saturating_add(1));
-            state.slots.insert(slot, entry);
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            state
+                .slots
+                .insert(slot, Entry::new(seq, s.pushed_at, s.stream));
         }
         (state, skipped)
     }
@@ -613,6 +620,46 @@ mod tests {
         assert!(latest(&restored, None).expect("latest")["streamUrl"]
             .as_str()
             .is_some_and(|u| u.contains("/i3/")));
+    }
+
+    /// Issue 18: a hand-edited `seq` of `u64::MAX` wrapped (release) or panicked (debug) on the
+    /// next push, and the plain latest went back to an older stream.
+    #[test]
+    fn restored_sequence_numbers_are_renumbered_in_their_order() {
+        let file = serde_json::json!({"format": 1, "streams": [
+            {"playerId": "Kitchen Echo", "seq": u64::MAX, "streamUrl": KITCHEN},
+            {"playerId": "Living Room", "seq": u64::MAX - 1, "streamUrl": LIVING},
+            {"playerId": null, "seq": 0, "streamUrl": "http://10.0.0.2:8097/announcement/x.mp3"},
+        ]});
+        let (state, skipped) = State::restore(serde_json::from_value(file).expect("a state file"));
+        assert_eq!(skipped, 0);
+        let mut seqs: Vec<u64> = state.slots.values().map(|e| e.seq).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, [0, 1, 2]);
+        let store = Store::with_state(state, None);
+        assert_eq!(latest(&store, None).expect("latest")["streamUrl"], KITCHEN);
+        let office = "http://10.0.0.2:8097/flow/s3/Office/i3/Office.mp3";
+        let bedroom = "http://10.0.0.2:8097/flow/s4/Bedroom/i4/Bedroom.mp3";
+        for url in [office, bedroom] {
+            store.push(&push(&format!(r#"{{"streamUrl": "{url}"}}"#)));
+            assert_eq!(latest(&store, None).expect("latest")["streamUrl"], url);
+        }
+    }
+
+    #[test]
+    fn of_two_restored_entries_for_one_slot_the_later_wins() {
+        let next = KITCHEN.replace("/i1/", "/i2/");
+        let file = serde_json::json!({"format": 1, "streams": [
+            {"playerId": "Kitchen Echo", "seq": 9, "streamUrl": next},
+            {"playerId": "Kitchen Echo", "seq": 3, "streamUrl": KITCHEN},
+        ]});
+        let (state, skipped) = State::restore(serde_json::from_value(file).expect("a state file"));
+        assert_eq!(skipped, 1);
+        let store = Store::with_state(state, None);
+        assert_eq!(
+            latest(&store, Some("Kitchen Echo")).expect("kitchen")["streamUrl"],
+            next.as_str()
+        );
     }
 
     /// Issue 18: a symbolic link at the temporary name had its target overwritten, and the state
