@@ -321,6 +321,23 @@ impl InternalStream {
 pub struct StreamId(u64);
 
 impl StreamId {
+    /// Reads the 16 hex digits [`Display`](fmt::Display) writes; `None` for anything else.
+    ///
+    /// ```
+    /// use ma_alexa_skill::stream::{InternalStream, StreamId};
+    ///
+    /// let id = InternalStream::parse("http://h/flow/s/q/i.mp3").unwrap().id();
+    /// assert_eq!(StreamId::parse_hex(&id.to_string()), Some(id));
+    /// assert_eq!(StreamId::parse_hex("+123456789abcdef"), None);
+    /// ```
+    pub fn parse_hex(text: &str) -> Option<Self> {
+        // Exactly 16 hex digits: `from_str_radix` alone would also take a `+` sign.
+        if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u64::from_str_radix(text, 16).ok().map(Self)
+    }
+
     fn of(text: &str) -> Self {
         const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
         const PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -434,12 +451,7 @@ impl AudioToken {
     pub fn parse(raw: &str) -> Self {
         let ours = raw.strip_prefix(TOKEN_PREFIX).and_then(|rest| {
             let mut parts = rest.splitn(2, ':');
-            let hex = parts.next()?;
-            // Exactly 16 hex digits: `from_str_radix` alone would also take a `+` sign.
-            if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            let stream = StreamId(u64::from_str_radix(hex, 16).ok()?);
+            let stream = StreamId::parse_hex(parts.next()?)?;
             let queue = match parts.next() {
                 Some(encoded) => Some(QueueId::decode(encoded)?),
                 None => None,

@@ -375,6 +375,87 @@ async fn a_restart_loses_nothing() {
     );
 }
 
+/// Pushes `body` exactly as given (Music Assistant's provider sends Python's `json.dumps`
+/// spacing, raw spaces in the URL).
+async fn push_text(bridge: &BridgeProcess, body: &str) -> u16 {
+    client()
+        .post(format!("{}/ma/push-url", bridge.base))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
+}
+
+/// Issue 18: after "next", Music Assistant's Alexa provider pushes the previous flow URL with the
+/// new title (its metadata push), in the same millisecond as the new stream's push. In this
+/// order the bridge used to take it for a new stream and the Echo replayed the previous track.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_push_of_the_previous_stream_never_becomes_the_latest() {
+    let dir = TempDir::new("bridge-late-push");
+    let bridge = start(&dir);
+    let old = "http://192.168.1.20:8097/flow/3f9c1a/Kitchen Echo/1b2e77/Kitchen Echo.flac";
+    let new = "http://192.168.1.20:8097/flow/77aa01/Kitchen Echo/c0ffee/Kitchen Echo.flac";
+    let play = |url: &str| format!(r#"{{"streamUrl": "{url}"}}"#);
+    let metadata = |url: &str, title: &str| {
+        format!(
+            r#"{{"streamUrl": "{url}", "title": "{title}", "artist": "Miles Davis", "album": "Kind of Blue", "imageUrl": "http://192.168.1.20:8095/imageproxy?path=%2Fcovers%2Fkob.jpg&size=256"}}"#
+        )
+    };
+    assert_eq!(push_text(&bridge, &play(old)).await, 200);
+    assert_eq!(push_text(&bridge, &metadata(old, "So What")).await, 200);
+    assert_eq!(push_text(&bridge, &play(new)).await, 200);
+    // The late one: the old URL, the new track's title. Still a 200: the provider raises on
+    // anything else.
+    assert_eq!(
+        push_text(&bridge, &metadata(old, "Freddie Freeloader")).await,
+        200
+    );
+    let current =
+        json!({"streamUrl": new, "title": null, "artist": null, "album": null, "imageUrl": null});
+    for query in ["/ma/latest-url", "/ma/latest-url?playerId=Kitchen%20Echo"] {
+        assert_eq!(get(&bridge, query).await, (200, current.clone()), "{query}");
+    }
+    assert!(
+        bridge
+            .logs()
+            .contains("ignored a push of a stream this player has already moved on from"),
+        "{}",
+        bridge.logs()
+    );
+    // The new stream's own metadata push lands as before.
+    push_text(&bridge, &metadata(new, "Freddie Freeloader")).await;
+    let (_, latest) = get(&bridge, "/ma/latest-url").await;
+    assert_eq!(
+        (latest["streamUrl"].as_str(), latest["title"].as_str()),
+        (Some(new), Some("Freddie Freeloader"))
+    );
+
+    // What the slot has moved on from survives a restart.
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+    let again = start(&dir);
+    push_text(&again, &metadata(old, "Blue in Green")).await;
+    let (_, latest) = get(&again, "/ma/latest-url").await;
+    assert_eq!(
+        (latest["streamUrl"].as_str(), latest["title"].as_str()),
+        (Some(new), Some("Freddie Freeloader")),
+        "after a restart"
+    );
+    // Newer providers name the player and may skip the speech; the rule is the same.
+    let third = "http://192.168.1.20:8097/flow/9d8e7f/Kitchen Echo/beef01/Kitchen Echo.flac";
+    let newer_play = format!(
+        r#"{{"streamUrl": "{third}", "title": "Blue in Green", "artist": "Miles Davis", "album": "Kind of Blue", "imageUrl": null, "playerId": "Kitchen Echo", "canSkipSpeech": true}}"#
+    );
+    assert_eq!(push_text(&again, &newer_play).await, 200);
+    push_text(&again, &metadata(new, "Blue in Green")).await;
+    let (_, latest) = get(&again, "/ma/latest-url").await;
+    assert_eq!(latest["streamUrl"], third);
+}
+
 /// Issue 18: a hand-edited `seq` of `u64::MAX` made the next push wrap (release) or panic
 /// (debug), and the plain latest went back to the older stream.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

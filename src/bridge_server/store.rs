@@ -5,6 +5,16 @@
 //! whose stream arrived last; a metadata re-push (same `streamUrl`, new title…) updates its slot
 //! but does not make it the latest, because it is not a new stream to play.
 //!
+//! A slot never goes back in time. Each slot remembers the last [`MAX_SUPERSEDED`] queue streams
+//! it has moved on from, and a push of one of them changes nothing: after "next", Music
+//! Assistant's Alexa provider pushes the *previous* stream's URL with the new track's title (its
+//! metadata push reads the URL it pushed last before the new push has finished), and that push can
+//! arrive just after the new stream's. Queue streams (`/flow/`, `/single/`) carry a session id or
+//! a timestamp that Music Assistant renews on every play, so one that was replaced never
+//! legitimately comes back; announcement and plugin-source URLs are fixed per player and do, so
+//! they are not remembered. Streams are compared by [`StreamId`] of the parsed URL, so a raw
+//! space and `%20` are the same stream. The memory is kept in the state file with the slot.
+//!
 //! The answer to `GET /ma/latest-url` is serialised once per change and handed out as shared
 //! bytes, so a read allocates nothing. The lock is held only to change or read the slots, never
 //! across I/O: a background task ([`Store::persist`]) writes a snapshot after each change (write
@@ -12,7 +22,7 @@
 //! previous state whole. Bursts of pushes coalesce into one write. [`Store::flush`] writes what
 //! is left at shutdown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -26,10 +36,13 @@ use tokio::sync::Notify;
 
 use super::push::Push;
 use crate::bridge::LatestReply;
-use crate::stream::InternalStream;
+use crate::stream::{InternalStream, StreamId};
 
 /// Players kept at most; the one whose stream is oldest makes room for a new one.
 pub const MAX_PLAYERS: usize = 64;
+/// Streams a slot remembers having moved on from. Music Assistant's late push comes within about
+/// a second of the new stream's, so a few would do; this leaves room for a burst of "next".
+pub const MAX_SUPERSEDED: usize = 16;
 /// Version of the state file's layout.
 const FORMAT: u32 = 1;
 /// How long to wait before trying a failed write again.
@@ -63,8 +76,19 @@ impl Slot {
 pub struct Pushed {
     /// The slot it went to.
     pub slot: Slot,
-    /// `true` for a new stream, `false` for new metadata of the stream the slot already had.
-    pub new_stream: bool,
+    /// What became of it.
+    pub outcome: Outcome,
+}
+
+/// What became of a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new stream for its slot: it is now the slot's stream, and the latest of all.
+    NewStream,
+    /// The stream the slot already has: its metadata was updated.
+    SameStream,
+    /// A stream the slot has already moved on from: nothing changed.
+    Superseded,
 }
 
 /// One slot's stream.
@@ -74,6 +98,12 @@ struct Entry {
     seq: u64,
     /// When the stream arrived, seconds since the Unix epoch.
     pushed_at: u64,
+    /// Identity of the stream (of its URL as parsed).
+    id: StreamId,
+    /// Whether the slot remembers this stream once it moves on from it (see the module doc).
+    once_only: bool,
+    /// Streams this slot has moved on from, oldest first, at most [`MAX_SUPERSEDED`].
+    superseded: VecDeque<StreamId>,
     /// The stream and its metadata; `stream_url` is always set.
     body: LatestReply,
     /// `body` serialised: the `GET /ma/latest-url` answer for this entry.
@@ -81,10 +111,13 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(seq: u64, pushed_at: u64, body: LatestReply) -> Self {
+    fn new(seq: u64, pushed_at: u64, stream: &InternalStream, body: LatestReply) -> Self {
         let mut entry = Self {
             seq,
             pushed_at,
+            id: stream.id(),
+            once_only: stream.queue().is_some(),
+            superseded: VecDeque::new(),
             body,
             reply: Bytes::new(),
         };
@@ -92,9 +125,22 @@ impl Entry {
         entry
     }
 
-    /// Whether this entry holds `stream_url`.
-    fn holds(&self, stream_url: &str) -> bool {
-        self.body.stream_url.as_deref() == Some(stream_url)
+    /// Whether this entry's slot has moved on from `stream`.
+    fn moved_on_from(&self, stream: StreamId) -> bool {
+        self.superseded.contains(&stream)
+    }
+
+    /// Takes over the memory of `previous`, the entry this one replaces in its slot.
+    fn succeed(&mut self, mut previous: Entry) {
+        let mut superseded = std::mem::take(&mut previous.superseded);
+        if previous.once_only && previous.id != self.id {
+            superseded.retain(|id| *id != previous.id);
+            superseded.push_back(previous.id);
+        }
+        while superseded.len() > MAX_SUPERSEDED {
+            superseded.pop_front();
+        }
+        self.superseded = superseded;
     }
 
     /// Takes the metadata a push carries; fields it leaves out keep their value. Returns whether
@@ -173,6 +219,7 @@ impl State {
                 player_id: slot.player().map(str::to_owned),
                 seq: e.seq,
                 pushed_at: e.pushed_at,
+                superseded: e.superseded.iter().map(StreamId::to_string).collect(),
                 stream: e.body.clone(),
             })
             .collect();
@@ -194,15 +241,15 @@ impl State {
         let mut streams = saved.streams;
         streams.sort_by_key(|s| s.seq);
         for s in streams {
-            let usable = s
+            let Some(stream) = s
                 .stream
                 .stream_url
                 .as_deref()
-                .and_then(InternalStream::parse);
-            if usable.is_none() {
+                .and_then(InternalStream::parse)
+            else {
                 skipped += 1;
                 continue;
-            }
+            };
             let slot = Slot::of(s.player_id.as_deref().filter(|p| !p.trim().is_empty()));
             if state.slots.contains_key(&slot) {
                 skipped += 1;
@@ -211,9 +258,13 @@ impl State {
             }
             let seq = state.next_seq;
             state.next_seq += 1;
-            state
-                .slots
-                .insert(slot, Entry::new(seq, s.pushed_at, s.stream));
+            let mut entry = Entry::new(seq, s.pushed_at, &stream, s.stream);
+            let from_file = s.superseded.iter().filter_map(|id| StreamId::parse_hex(id));
+            entry.superseded = from_file.filter(|id| *id != entry.id).collect();
+            while entry.superseded.len() > MAX_SUPERSEDED {
+                entry.superseded.pop_front();
+            }
+            state.slots.insert(slot, entry);
         }
         (state, skipped)
     }
@@ -234,6 +285,10 @@ struct SavedStream {
     seq: u64,
     #[serde(default)]
     pushed_at: u64,
+    /// The [`StreamId`]s (16 hex digits) of the streams the slot has moved on from, oldest
+    /// first. Files written before this field existed have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    superseded: Vec<String>,
     /// `streamUrl`, `title`, `artist`, `album`, `imageUrl`, beside the fields above.
     #[serde(flatten)]
     stream: LatestReply,
@@ -326,33 +381,41 @@ impl Store {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Stores a push in its player's slot.
+    /// Stores a push in its player's slot: a new stream replaces the slot's, the slot's own
+    /// stream takes the push's metadata, and a stream the slot has moved on from changes nothing.
     pub fn push(&self, push: &Push) -> Pushed {
         let slot = Slot::of(push.player());
+        let id = push.stream.id();
         let mut state = self.lock();
-        let same_stream = state
-            .slots
-            .get(&slot)
-            .is_some_and(|e| e.holds(&push.stream_url));
-        let changed = if same_stream {
-            state
+        let outcome = match state.slots.get(&slot) {
+            Some(entry) if entry.id == id => Outcome::SameStream,
+            Some(entry) if entry.moved_on_from(id) => Outcome::Superseded,
+            _ => Outcome::NewStream,
+        };
+        let changed = match outcome {
+            Outcome::Superseded => false,
+            Outcome::SameStream => state
                 .slots
                 .get_mut(&slot)
-                .is_some_and(|entry| entry.update(push))
-        } else {
-            if !state.slots.contains_key(&slot) && slot.player().is_some() {
-                state.evict_if_full();
+                .is_some_and(|entry| entry.update(push)),
+            Outcome::NewStream => {
+                if !state.slots.contains_key(&slot) && slot.player().is_some() {
+                    state.evict_if_full();
+                }
+                let seq = state.next_seq;
+                state.next_seq += 1;
+                let body = LatestReply {
+                    stream_url: Some(push.stream_url.clone()),
+                    ..LatestReply::default()
+                };
+                let mut entry = Entry::new(seq, unix_now(), &push.stream, body);
+                entry.update(push);
+                if let Some(previous) = state.slots.remove(&slot) {
+                    entry.succeed(previous);
+                }
+                state.slots.insert(slot.clone(), entry);
+                true
             }
-            let seq = state.next_seq;
-            state.next_seq += 1;
-            let body = LatestReply {
-                stream_url: Some(push.stream_url.clone()),
-                ..LatestReply::default()
-            };
-            let mut entry = Entry::new(seq, unix_now(), body);
-            entry.update(push);
-            state.slots.insert(slot.clone(), entry);
-            true
         };
         if changed {
             state.version += 1;
@@ -361,10 +424,7 @@ impl Store {
         if changed {
             self.changed.notify_one();
         }
-        Pushed {
-            slot,
-            new_stream: !same_stream,
-        }
+        Pushed { slot, outcome }
     }
 
     /// The `GET /ma/latest-url` answer: `player`'s latest stream, or with `None` the stream that
@@ -536,7 +596,7 @@ mod tests {
         let pushed = store.push(&push(&format!(
             r#"{{"streamUrl": "{KITCHEN}", "title": "So What", "artist": "Miles Davis", "album": null, "imageUrl": null}}"#
         )));
-        assert!(!pushed.new_stream);
+        assert_eq!(pushed.outcome, Outcome::SameStream);
         let kitchen = latest(&store, Some("Kitchen Echo")).expect("kitchen");
         assert_eq!(kitchen["title"], "So What");
         assert_eq!(kitchen["album"], serde_json::Value::Null);
@@ -620,6 +680,132 @@ mod tests {
         assert!(latest(&restored, None).expect("latest")["streamUrl"]
             .as_str()
             .is_some_and(|u| u.contains("/i3/")));
+    }
+
+    /// The play push of Music Assistant's Alexa provider, byte for byte: the URL exactly as the
+    /// stream server built it (a raw space in the Echo's name), nothing else.
+    fn play_push(session: &str, item: &str) -> (String, Push) {
+        let url = format!(
+            "http://192.168.1.20:8097/flow/{session}/Kitchen Echo/{item}/Kitchen Echo.flac"
+        );
+        let body = format!(r#"{{"streamUrl": "{url}"}}"#);
+        (url, push(&body))
+    }
+
+    /// Its metadata push: the same URL with the item's metadata.
+    fn metadata_push(url: &str, title: &str) -> Push {
+        push(&format!(
+            r#"{{"streamUrl": "{url}", "title": "{title}", "artist": "Miles Davis", "album": "Kind of Blue", "imageUrl": "http://192.168.1.20:8095/imageproxy?path=x&size=256"}}"#
+        ))
+    }
+
+    /// Issue 18: OLD, NEW, then the late metadata push of OLD with NEW's title.
+    #[test]
+    fn a_late_push_of_the_previous_stream_changes_nothing() {
+        let store = Store::in_memory();
+        let (old, old_play) = play_push("3f9c1a", "1b2e77");
+        let (new, new_play) = play_push("77aa01", "c0ffee");
+        assert_eq!(store.push(&old_play).outcome, Outcome::NewStream);
+        assert_eq!(store.push(&new_play).outcome, Outcome::NewStream);
+        let late = store.push(&metadata_push(&old, "Freddie Freeloader"));
+        assert_eq!(late.outcome, Outcome::Superseded);
+        assert_eq!(late.slot, Slot::Player("Kitchen Echo".into()));
+        for player in [None, Some("Kitchen Echo")] {
+            let latest = latest(&store, player).expect("latest");
+            assert_eq!(latest["streamUrl"], new.as_str(), "{player:?}");
+            assert_eq!(latest["title"], serde_json::Value::Null, "{player:?}");
+        }
+        // The current stream's own metadata push still lands.
+        let current = store.push(&metadata_push(&new, "Freddie Freeloader"));
+        assert_eq!(current.outcome, Outcome::SameStream);
+        assert_eq!(
+            latest(&store, None).expect("latest")["title"],
+            "Freddie Freeloader"
+        );
+        // So does a later stream; and the push of either old one stays ignored.
+        let (third, third_play) = play_push("9d8e7f", "beef01");
+        assert_eq!(store.push(&third_play).outcome, Outcome::NewStream);
+        for stale in [&old, &new] {
+            assert_eq!(
+                store.push(&metadata_push(stale, "x")).outcome,
+                Outcome::Superseded
+            );
+        }
+        assert_eq!(
+            latest(&store, None).expect("latest")["streamUrl"],
+            third.as_str()
+        );
+    }
+
+    #[test]
+    fn the_newer_providers_bodies_and_an_encoded_space_are_the_same_streams() {
+        let store = Store::in_memory();
+        let old = "http://192.168.1.20:8097/flow/3f9c1a/Kitchen Echo/1b2e77/Kitchen Echo.flac";
+        let new = "http://192.168.1.20:8097/flow/77aa01/Kitchen Echo/c0ffee/Kitchen Echo.flac";
+        for url in [old, new] {
+            store.push(&push(&format!(
+                r#"{{"streamUrl": "{url}", "title": "t", "artist": null, "album": null, "imageUrl": null, "playerId": "Kitchen Echo", "canSkipSpeech": true}}"#
+            )));
+        }
+        let encoded = old.replace(' ', "%20");
+        let late = store.push(&metadata_push(&encoded, "late"));
+        assert_eq!(late.outcome, Outcome::Superseded);
+        assert_eq!(latest(&store, None).expect("latest")["streamUrl"], new);
+    }
+
+    #[test]
+    fn announcements_and_plugin_sources_may_come_back() {
+        let store = Store::in_memory();
+        let plugin = "http://10.0.0.2:8097/pluginsource/spotify_connect/Kitchen%20Echo.mp3";
+        let queue = "http://10.0.0.2:8097/flow/s1/Kitchen%20Echo/i1/Kitchen%20Echo.mp3";
+        let bodies = [plugin, queue, plugin];
+        for url in bodies {
+            let pushed = store.push(&push(&format!(
+                r#"{{"streamUrl": "{url}", "playerId": "Kitchen Echo"}}"#
+            )));
+            assert_eq!(pushed.outcome, Outcome::NewStream, "{url}");
+        }
+        assert_eq!(latest(&store, None).expect("latest")["streamUrl"], plugin);
+    }
+
+    #[test]
+    fn a_slot_remembers_a_bounded_number_of_streams() {
+        let store = Store::in_memory();
+        let url = |n: usize| format!("http://h/flow/s{n}/q/i{n}.mp3");
+        for n in 0..=MAX_SUPERSEDED + 1 {
+            store.push(&push(&format!(r#"{{"streamUrl": "{}"}}"#, url(n))));
+        }
+        let state = store.lock();
+        let entry = state.slots.get(&Slot::Player("q".into())).expect("slot");
+        assert_eq!(entry.superseded.len(), MAX_SUPERSEDED);
+        drop(state);
+        // The oldest has been forgotten; the one just before the current one has not.
+        let oldest = store.push(&push(&format!(r#"{{"streamUrl": "{}"}}"#, url(0))));
+        assert_eq!(oldest.outcome, Outcome::NewStream);
+        let recent = store.push(&push(&format!(
+            r#"{{"streamUrl": "{}"}}"#,
+            url(MAX_SUPERSEDED + 1)
+        )));
+        assert_eq!(recent.outcome, Outcome::Superseded);
+    }
+
+    #[test]
+    fn what_a_slot_has_moved_on_from_survives_a_restore() {
+        let store = Store::in_memory();
+        let (old, old_play) = play_push("3f9c1a", "1b2e77");
+        let (new, new_play) = play_push("77aa01", "c0ffee");
+        store.push(&old_play);
+        store.push(&new_play);
+        let json = serde_json::to_vec(&store.lock().snapshot()).expect("serialises");
+        let (restored, skipped) = State::restore(serde_json::from_slice(&json).expect("parses"));
+        assert_eq!(skipped, 0);
+        let restored = Store::with_state(restored, None);
+        let late = restored.push(&metadata_push(&old, "late"));
+        assert_eq!(late.outcome, Outcome::Superseded);
+        assert_eq!(
+            latest(&restored, None).expect("latest")["streamUrl"],
+            new.as_str()
+        );
     }
 
     /// Issue 18: a hand-edited `seq` of `u64::MAX` wrapped (release) or panicked (debug) on the
