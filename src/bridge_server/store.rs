@@ -1,7 +1,8 @@
 //! The bridge's memory: the latest stream of each player, kept in a file.
 //!
 //! Each push lands in the slot of its player (see [`Push::player`]), or in one shared slot when
-//! neither the body nor the stream path names one. "The latest" without a player is the slot
+//! neither the body nor the stream path names one; a push without `playerId` whose stream a
+//! slot already knows (as its stream, or as one it has moved on from) goes to that slot. "The latest" without a player is the slot
 //! whose stream arrived last; a metadata re-push (same `streamUrl`, new title…) updates its slot
 //! but does not make it the latest, because it is not a new stream to play.
 //!
@@ -186,6 +187,22 @@ struct State {
 }
 
 impl State {
+    /// The slot a push belongs to: its player's (see [`Push::player`]). A push that does not
+    /// name its player (Music Assistant's metadata pushes never do) goes to the slot that knows
+    /// its stream, if one does, so it finds its stream even when the play push's `playerId` was
+    /// not the queue in the stream path.
+    fn slot_for(&self, push: &Push, stream: StreamId) -> Slot {
+        let named = Slot::of(push.player());
+        let knows = |entry: &Entry| entry.id == stream || entry.moved_on_from(stream);
+        if push.player_id.is_some() || self.slots.get(&named).is_some_and(knows) {
+            return named;
+        }
+        self.slots
+            .iter()
+            .find(|(_, entry)| knows(entry))
+            .map_or(named, |(slot, _)| slot.clone())
+    }
+
     fn latest(&self) -> Option<&Entry> {
         self.slots.values().max_by_key(|e| e.seq)
     }
@@ -384,9 +401,9 @@ impl Store {
     /// Stores a push in its player's slot: a new stream replaces the slot's, the slot's own
     /// stream takes the push's metadata, and a stream the slot has moved on from changes nothing.
     pub fn push(&self, push: &Push) -> Pushed {
-        let slot = Slot::of(push.player());
         let id = push.stream.id();
         let mut state = self.lock();
+        let slot = state.slot_for(push, id);
         let outcome = match state.slots.get(&slot) {
             Some(entry) if entry.id == id => Outcome::SameStream,
             Some(entry) if entry.moved_on_from(id) => Outcome::Superseded,
@@ -751,6 +768,32 @@ mod tests {
         let late = store.push(&metadata_push(&encoded, "late"));
         assert_eq!(late.outcome, Outcome::Superseded);
         assert_eq!(latest(&store, None).expect("latest")["streamUrl"], new);
+    }
+
+    #[test]
+    fn a_push_without_player_id_finds_the_slot_that_knows_its_stream() {
+        let store = Store::in_memory();
+        let first = "http://10.0.0.2:8097/flow/s1/office_queue/i1/office_queue.mp3";
+        let second = "http://10.0.0.2:8097/flow/s2/office_queue/i2/office_queue.mp3";
+        for url in [first, second] {
+            store.push(&push(&format!(
+                r#"{{"streamUrl": "{url}", "playerId": "Office Echo"}}"#
+            )));
+        }
+        let office = Slot::Player("Office Echo".into());
+        let current = store.push(&metadata_push(second, "So What"));
+        assert_eq!(
+            (current.slot, current.outcome),
+            (office.clone(), Outcome::SameStream)
+        );
+        let late = store.push(&metadata_push(first, "Freddie Freeloader"));
+        assert_eq!((late.slot, late.outcome), (office, Outcome::Superseded));
+        assert_eq!(latest(&store, Some("office_queue")), None);
+        let latest = latest(&store, None).expect("latest");
+        assert_eq!(
+            (latest["streamUrl"].as_str(), latest["title"].as_str()),
+            (Some(second), Some("So What"))
+        );
     }
 
     #[test]
