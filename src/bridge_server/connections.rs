@@ -226,17 +226,19 @@ impl Connections {
         let client = Client::of(peer);
         let mut table = self.lock();
         let (all, own) = table.counts(client);
-        let made_room = if own >= self.limits.per_client {
-            let link = table
-                .give_way(Some(client))
-                .ok_or(Refused::ClientFull(client, own))?;
-            Some(link)
+        let giving_way = if own >= self.limits.per_client {
+            Some(
+                table
+                    .give_way(Some(client))
+                    .ok_or(Refused::ClientFull(client, own))?,
+            )
         } else if all >= self.limits.total {
             Some(table.give_way(None).ok_or(Refused::Full(all))?)
         } else {
             None
         };
-        let made_room = made_room.map(|link| {
+        // Not counted from now on; its task closes it and frees its place.
+        let made_room = giving_way.map(|link| {
             link.set(CLOSING);
             link.close.notify_one();
             link.client
