@@ -216,13 +216,50 @@ fn strictly_encoded(text: &str, keep: &[u8]) -> String {
 /// `//evil.example/x.mp3` from it.
 pub const STREAM_ROUTES: [&str; 4] = ["flow", "single", "announcement", "pluginsource"];
 
-/// Whether `path` (already normalised by URL parsing, so without `..` segments) is on one of
-/// [`STREAM_ROUTES`].
+/// Whether `path` (already normalised by URL parsing, so without literal `..` segments) is on
+/// one of [`STREAM_ROUTES`], with every segment safe once decoded (see [`is_safe_segment`]).
+///
+/// Decoding comes first: `/flow/..%2f..%2fadmin/x.mp3` has `flow` as its first segment to a
+/// parser, but a proxy that decodes `%2f` before routing sees `/admin/x.mp3`.
 fn is_stream_path(path: &str) -> bool {
-    let mut segments = path.strip_prefix('/').unwrap_or(path).splitn(2, '/');
+    let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
     let first = segments.next().unwrap_or("");
-    let rest = segments.next().unwrap_or("");
-    STREAM_ROUTES.contains(&first) && !rest.is_empty()
+    let first_decoded = percent_decode_str(first).decode_utf8_lossy();
+    let mut rest = segments.peekable();
+    let has_rest = rest.peek().is_some_and(|s| !s.is_empty());
+    STREAM_ROUTES.contains(&first_decoded.as_ref())
+        && has_rest
+        && is_safe_segment(first)
+        && rest.all(is_safe_segment)
+}
+
+/// How many rounds of percent-decoding a segment is checked through: a proxy chain may decode
+/// once per hop, and `%25` hides one more round each time.
+const DECODE_ROUNDS: usize = 4;
+
+/// Whether a raw path segment stays one harmless segment however often it is percent-decoded
+/// (up to [`DECODE_ROUNDS`] times): it must never become `.` or `..`, or hold a slash, a
+/// backslash or a control character (NUL included). A segment still changing after the last
+/// round (`%252525…`) is refused too.
+fn is_safe_segment(raw: &str) -> bool {
+    let mut text = std::borrow::Cow::Borrowed(raw);
+    for _ in 0..=DECODE_ROUNDS {
+        if matches!(text.as_ref(), "." | "..")
+            || text
+                .chars()
+                .any(|c| c == '/' || c == '\\' || c.is_control())
+        {
+            return false;
+        }
+        let decoded = percent_decode_str(text.as_ref())
+            .decode_utf8_lossy()
+            .into_owned();
+        if decoded == text.as_ref() {
+            return true;
+        }
+        text = std::borrow::Cow::Owned(decoded);
+    }
+    false
 }
 
 /// Whether `path` is Music Assistant's image proxy (`/imageproxy`, `/imageproxy/<id>`).
@@ -289,6 +326,23 @@ impl InternalStream {
 pub struct StreamId(u64);
 
 impl StreamId {
+    /// Reads the 16 hex digits [`Display`](fmt::Display) writes; `None` for anything else.
+    ///
+    /// ```
+    /// use ma_alexa_skill::stream::{InternalStream, StreamId};
+    ///
+    /// let id = InternalStream::parse("http://h/flow/s/q/i.mp3").unwrap().id();
+    /// assert_eq!(StreamId::parse_hex(&id.to_string()), Some(id));
+    /// assert_eq!(StreamId::parse_hex("+123456789abcdef"), None);
+    /// ```
+    pub fn parse_hex(text: &str) -> Option<Self> {
+        // Exactly 16 hex digits: `from_str_radix` alone would also take a `+` sign.
+        if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u64::from_str_radix(text, 16).ok().map(Self)
+    }
+
     fn of(text: &str) -> Self {
         const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
         const PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -402,12 +456,7 @@ impl AudioToken {
     pub fn parse(raw: &str) -> Self {
         let ours = raw.strip_prefix(TOKEN_PREFIX).and_then(|rest| {
             let mut parts = rest.splitn(2, ':');
-            let hex = parts.next()?;
-            // Exactly 16 hex digits: `from_str_radix` alone would also take a `+` sign.
-            if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            let stream = StreamId(u64::from_str_radix(hex, 16).ok()?);
+            let stream = StreamId::parse_hex(parts.next()?)?;
             let queue = match parts.next() {
                 Some(encoded) => Some(QueueId::decode(encoded)?),
                 None => None,
@@ -662,6 +711,64 @@ mod tests {
             "http://10.0.0.2:8097/pluginsource/spotify_connect/p.mp3",
         ] {
             assert!(InternalStream::parse(raw).is_some(), "refused {raw:?}");
+        }
+    }
+
+    /// Issue 18: a path that is a stream route to a parser but leaves it once a proxy decodes it.
+    #[test]
+    fn encoded_separators_and_dots_never_make_a_stream_path() {
+        let refused = [
+            ("/flow/..%2f..%2fadmin/x.mp3", "encoded slash"),
+            ("/flow/..%2F..%2Fadmin/x.mp3", "encoded slash, upper case"),
+            (
+                "/flow%2f..%2fadmin/x.mp3",
+                "encoded slash in the route segment",
+            ),
+            ("/flow/s/q%2fi/p.mp3", "encoded slash inside a segment"),
+            ("/flow/..%5c..%5cadmin/x.mp3", "encoded backslash"),
+            ("/flow/s/q%5Ci/p.mp3", "encoded backslash, upper case"),
+            ("/flow/..%252f..%252fadmin/x.mp3", "double-encoded slash"),
+            ("/flow/%252e%252e/x.mp3", "double-encoded dots"),
+            ("/flow/%25252e%25252e/x.mp3", "triple-encoded dots"),
+            ("/flow/s/%252e/p.mp3", "double-encoded single dot"),
+            ("/flow/s/q%00/p.mp3", "encoded NUL"),
+            ("/flow/s/q%0d%0aX:1/p.mp3", "encoded line break"),
+            (
+                "/flow/s/q%2525252525252f/p.mp3",
+                "still decoding after the last round",
+            ),
+        ];
+        for (path, why) in refused {
+            let raw = format!("http://10.0.0.2:8097{path}");
+            assert!(
+                InternalStream::parse(&raw).is_none(),
+                "{why}: accepted {raw}"
+            );
+        }
+        let accepted = [
+            (
+                "/flow/s1/Kitchen%20Echo/i1/Kitchen%20Echo.mp3",
+                "encoded space",
+            ),
+            ("/flow/s1/Kitchen Echo/i1/Kitchen Echo.flac", "raw space"),
+            ("/flow/s1/K%C3%BCche/i1.mp3", "encoded UTF-8"),
+            ("/flow/s1/100%25 Music/i1.mp3", "an encoded percent sign"),
+            ("/flow/s1/a.b..c/i1.mp3", "dots inside a name"),
+            (
+                "/flow/q1/item.mp3?ts=1&x=a%2Fb",
+                "an encoded slash in the query",
+            ),
+            (
+                "/flow/s/%2e/q/p.mp3",
+                "an encoded single dot, which URL parsing removes",
+            ),
+        ];
+        for (path, why) in accepted {
+            let raw = format!("http://10.0.0.2:8097{path}");
+            assert!(
+                InternalStream::parse(&raw).is_some(),
+                "{why}: refused {raw}"
+            );
         }
     }
 

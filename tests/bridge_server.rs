@@ -5,6 +5,9 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::bridge_process::{run_bridge, BridgeProcess, TempDir};
@@ -13,7 +16,7 @@ use ma_alexa_skill::interaction_models::ModelLocale;
 use ma_alexa_skill::speech::Language;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 const USER: &str = "music-assistant";
 const PASSWORD: &str = "correct horse battery staple";
@@ -163,6 +166,17 @@ async fn bad_pushes_are_refused_by_name_and_change_nothing() {
         ),
         (
             r#"{"streamUrl": "file:///etc/passwd"}"#.into(),
+            400,
+            "streamUrl must be",
+        ),
+        // Issue 18: an encoded slash or backslash leaves the stream route once decoded.
+        (
+            r#"{"streamUrl": "http://192.168.1.20:8097/flow/..%2f..%2fadmin/x.mp3"}"#.into(),
+            400,
+            "streamUrl must be",
+        ),
+        (
+            r#"{"streamUrl": "http://192.168.1.20:8097/flow/s/..%255c..%255cadmin/x.mp3"}"#.into(),
             400,
             "streamUrl must be",
         ),
@@ -364,6 +378,146 @@ async fn a_restart_loses_nothing() {
     );
 }
 
+/// Pushes `body` exactly as given (Music Assistant's provider sends Python's `json.dumps`
+/// spacing, raw spaces in the URL).
+async fn push_text(bridge: &BridgeProcess, body: &str) -> u16 {
+    client()
+        .post(format!("{}/ma/push-url", bridge.base))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
+}
+
+/// Issue 18: after "next", Music Assistant's Alexa provider pushes the previous flow URL with the
+/// new title (its metadata push), in the same millisecond as the new stream's push. In this
+/// order the bridge used to take it for a new stream and the Echo replayed the previous track.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_push_of_the_previous_stream_never_becomes_the_latest() {
+    let dir = TempDir::new("bridge-late-push");
+    let bridge = start(&dir);
+    let old = "http://192.168.1.20:8097/flow/3f9c1a/Kitchen Echo/1b2e77/Kitchen Echo.flac";
+    let new = "http://192.168.1.20:8097/flow/77aa01/Kitchen Echo/c0ffee/Kitchen Echo.flac";
+    let play = |url: &str| format!(r#"{{"streamUrl": "{url}"}}"#);
+    let metadata = |url: &str, title: &str| {
+        format!(
+            r#"{{"streamUrl": "{url}", "title": "{title}", "artist": "Miles Davis", "album": "Kind of Blue", "imageUrl": "http://192.168.1.20:8095/imageproxy?path=%2Fcovers%2Fkob.jpg&size=256"}}"#
+        )
+    };
+    assert_eq!(push_text(&bridge, &play(old)).await, 200);
+    assert_eq!(push_text(&bridge, &metadata(old, "So What")).await, 200);
+    assert_eq!(push_text(&bridge, &play(new)).await, 200);
+    // The late one: the old URL, the new track's title. Still a 200: the provider raises on
+    // anything else.
+    assert_eq!(
+        push_text(&bridge, &metadata(old, "Freddie Freeloader")).await,
+        200
+    );
+    let current =
+        json!({"streamUrl": new, "title": null, "artist": null, "album": null, "imageUrl": null});
+    for query in ["/ma/latest-url", "/ma/latest-url?playerId=Kitchen%20Echo"] {
+        assert_eq!(get(&bridge, query).await, (200, current.clone()), "{query}");
+    }
+    // The new stream's own metadata push lands as before.
+    push_text(&bridge, &metadata(new, "Freddie Freeloader")).await;
+    let (_, latest) = get(&bridge, "/ma/latest-url").await;
+    assert_eq!(
+        (latest["streamUrl"].as_str(), latest["title"].as_str()),
+        (Some(new), Some("Freddie Freeloader"))
+    );
+
+    // What the slot has moved on from survives a restart.
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+    assert!(
+        logs.contains("ignored a push of a stream this player has already moved on from"),
+        "{logs}"
+    );
+    let again = start(&dir);
+    push_text(&again, &metadata(old, "Blue in Green")).await;
+    let (_, latest) = get(&again, "/ma/latest-url").await;
+    assert_eq!(
+        (latest["streamUrl"].as_str(), latest["title"].as_str()),
+        (Some(new), Some("Freddie Freeloader")),
+        "after a restart"
+    );
+    // Newer providers name the player and may skip the speech; the rule is the same.
+    let third = "http://192.168.1.20:8097/flow/9d8e7f/Kitchen Echo/beef01/Kitchen Echo.flac";
+    let newer_play = format!(
+        r#"{{"streamUrl": "{third}", "title": "Blue in Green", "artist": "Miles Davis", "album": "Kind of Blue", "imageUrl": null, "playerId": "Kitchen Echo", "canSkipSpeech": true}}"#
+    );
+    assert_eq!(push_text(&again, &newer_play).await, 200);
+    push_text(&again, &metadata(new, "Blue in Green")).await;
+    let (_, latest) = get(&again, "/ma/latest-url").await;
+    assert_eq!(latest["streamUrl"], third);
+}
+
+/// Issue 18: a hand-edited `seq` of `u64::MAX` made the next push wrap (release) or panic
+/// (debug), and the plain latest went back to the older stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_edited_sequence_number_cannot_turn_the_latest_back() {
+    let dir = TempDir::new("bridge-seq");
+    let file = json!({"format": 1, "streams": [
+        {"playerId": "Kitchen Echo", "seq": u64::MAX, "pushedAt": 1_700_000_000, "streamUrl": KITCHEN},
+    ]});
+    std::fs::write(dir.path().join("state.json"), file.to_string()).expect("written");
+    let bridge = start(&dir);
+    assert_eq!(get(&bridge, "/ma/latest-url").await.1["streamUrl"], KITCHEN);
+    let office = "http://192.168.1.20:8097/flow/ab12cd/Office/99/Office.mp3";
+    for url in [LIVING, office] {
+        assert_eq!(push(&bridge, json!({"streamUrl": url})).await.0, 200);
+        assert_eq!(get(&bridge, "/ma/latest-url").await.1["streamUrl"], url);
+    }
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+    let again = start(&dir);
+    assert_eq!(get(&again, "/ma/latest-url").await.1["streamUrl"], office);
+    assert_eq!(
+        get(&again, "/ma/latest-url?playerId=Kitchen%20Echo")
+            .await
+            .1["streamUrl"],
+        KITCHEN
+    );
+}
+
+/// Issue 18: a symbolic link at `state.json.tmp` had its target overwritten, and `state.json`
+/// became that link.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_at_the_temporary_name_is_never_followed() {
+    let dir = TempDir::new("bridge-tmp-link");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    let state = dir.path().join("state.json");
+    let temporary = dir.path().join("state.json.tmp");
+    std::os::unix::fs::symlink(&victim, &temporary).expect("link");
+    let bridge = start(&dir);
+    assert_eq!(push(&bridge, json!({"streamUrl": KITCHEN})).await.0, 200);
+    // The write happens right after the push, in the background; a stop writes what is left.
+    let (status, logs) = bridge.terminate();
+    assert!(status.success(), "{logs}");
+
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+    let kind = std::fs::symlink_metadata(&state)
+        .expect("state file")
+        .file_type();
+    assert!(kind.is_file(), "the state file is a plain file: {kind:?}");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
+    assert_eq!(saved["streams"][0]["streamUrl"], KITCHEN);
+    assert!(
+        std::fs::symlink_metadata(&temporary).is_err(),
+        "nothing left at the temporary name"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_state_file_is_set_aside_and_the_bridge_starts_empty() {
     let dir = TempDir::new("bridge-corrupt");
@@ -423,6 +577,145 @@ async fn a_request_in_flight_finishes_when_the_bridge_is_stopped() {
         saved.contains("Kitchen%20Echo"),
         "the push made in the stop is on disk"
     );
+}
+
+/// A client that holds `count` connections to the bridge from `source` without ever sending a
+/// byte, and opens a new one whenever the bridge closes one: issue 18's hostile client (which
+/// reopened each connection the 10 s header timeout closed). It waits 250 ms before reopening:
+/// the bridge now closes a silent connection each time another needs its room, and reopening at
+/// once would only measure how fast two processes can trade connections on a busy machine. It
+/// runs on a thread and runtime of its own, as a client on another machine would, so its
+/// hundreds of tasks do not slow down the test's own requests.
+struct SilentFlood {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SilentFlood {
+    /// Starts it, and returns once `count` connections have been made.
+    async fn start(bridge: &BridgeProcess, source: Ipv4Addr, count: usize) -> Self {
+        let target: SocketAddr = bridge
+            .base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, flooding) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let made = Arc::new(AtomicUsize::new(0));
+                for _ in 0..count {
+                    let made = Arc::clone(&made);
+                    tokio::spawn(async move {
+                        loop {
+                            let socket = TcpSocket::new_v4().expect("socket");
+                            // 127.0.0.0/8 is loopback on Linux: another client address.
+                            socket
+                                .bind(SocketAddr::new(IpAddr::V4(source), 0))
+                                .expect("bound to the source address");
+                            if let Ok(mut stream) = socket.connect(target).await {
+                                made.fetch_add(1, Ordering::Relaxed);
+                                let mut byte = [0u8; 1];
+                                // Held until the bridge closes it.
+                                let _ = stream.read(&mut byte).await;
+                            }
+                            tokio::time::sleep(Duration::from_millis(250)).await;
+                        }
+                    });
+                }
+                while made.load(Ordering::Relaxed) < count {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                let _ = ready.send(());
+                // Until the flood is dropped; the runtime's end closes every connection.
+                let _ = stopped.await;
+            });
+        });
+        tokio::time::timeout(Duration::from_secs(20), flooding)
+            .await
+            .expect("the flood's connections were made in time")
+            .expect("the flood runs");
+        Self {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for SilentFlood {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Sends `count` requests from 127.0.0.1, each on a new connection, while `bridge` is flooded;
+/// returns how many were answered 200 within 5 s each.
+async fn answered_during_a_flood(bridge: &BridgeProcess, count: usize) -> usize {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let mut answered = 0;
+    for _ in 0..count {
+        let response = http
+            .get(format!("{}/ma/latest-url", bridge.base))
+            .basic_auth(USER, Some(PASSWORD))
+            .send()
+            .await;
+        match response {
+            Ok(r) if r.status() == 200 => answered += 1,
+            other => eprintln!("not answered: {other:?}"),
+        }
+    }
+    answered
+}
+
+/// Issue 18: one client holding 256 silent connections (and reopening each one the header
+/// timeout closed) kept another client at 0 of 30 requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_connections_from_one_address_cannot_lock_out_another() {
+    let dir = TempDir::new("bridge-flood-other");
+    let bridge = start(&dir);
+    push(&bridge, json!({"streamUrl": KITCHEN})).await;
+    let flood = SilentFlood::start(&bridge, Ipv4Addr::new(127, 0, 0, 2), 300).await;
+    assert_eq!(answered_during_a_flood(&bridge, 30).await, 30);
+    drop(flood);
+    let (_, logs) = bridge.terminate();
+    let lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("connection limits reached"))
+        .collect();
+    assert!(
+        (1..=3).contains(&lines.len()),
+        "logged, but not once per connection: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("127.0.0.2")),
+        "the log names the client: {lines:?}"
+    );
+}
+
+/// The same flood from the address the requests come from (as when a reverse proxy fronts the
+/// bridge): silent connections give way to ones that send a request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_connections_cannot_lock_out_a_client_on_the_same_address() {
+    let dir = TempDir::new("bridge-flood-same");
+    let bridge = start(&dir);
+    push(&bridge, json!({"streamUrl": KITCHEN})).await;
+    let flood = SilentFlood::start(&bridge, Ipv4Addr::LOCALHOST, 300).await;
+    assert_eq!(answered_during_a_flood(&bridge, 30).await, 30);
+    drop(flood);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,6 +55,10 @@ async fn only_music_assistant_stream_paths_reach_the_public_host() {
         "//evil.example/x.mp3",
         "/flow/../etc/passwd",
         "/api",
+        // Issue 18: encoded separators a proxy would decode before routing.
+        "/flow/..%2f..%2fadmin/x.mp3",
+        "/flow/s/..%5c..%5cadmin/x.mp3",
+        "/flow/..%252f..%252fadmin/x.mp3",
     ] {
         let reply = json!({ "streamUrl": format!("http://192.168.1.20:8097{path}") });
         let bridge = Stub::bridge(Reply::ok(reply.to_string())).await;
@@ -67,7 +71,8 @@ async fn only_music_assistant_stream_paths_reach_the_public_host() {
             logs.text()
         );
         assert!(
-            !response.to_string().contains("ma.example.net/etc"),
+            !response.to_string().contains("ma.example.net/etc")
+                && !response.to_string().contains("admin"),
             "{path}"
         );
     }

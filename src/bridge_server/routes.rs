@@ -23,7 +23,7 @@ use super::auth::{Access, REALM};
 use super::intents::Intents;
 use super::push::{Push, MAX_PLAYER_ID_LEN};
 use super::skill::SkillEndpoint;
-use super::store::Store;
+use super::store::{Outcome, Store};
 use crate::interaction_models::ModelLocale;
 
 /// The skill endpoint's path.
@@ -162,6 +162,15 @@ impl Bridge {
         match Push::parse(&body) {
             Ok(push) => {
                 let pushed = self.store.push(&push);
+                if pushed.outcome == Outcome::Superseded {
+                    // Music Assistant's late metadata push of the previous stream; it still gets
+                    // a 200, as its provider treats anything else as an error.
+                    tracing::info!(
+                        player = pushed.slot.player().map(|p| clipped(p, MAX_PLAYER_ID_LEN)),
+                        stream = %push.stream.id(),
+                        "ignored a push of a stream this player has already moved on from"
+                    );
+                }
                 Answer::new(json(
                     StatusCode::OK,
                     Bytes::from_static(br#"{"status":"ok"}"#),
