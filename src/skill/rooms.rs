@@ -532,7 +532,7 @@ pub(super) async fn in_room<B: StreamSource, M: MusicAssistant>(
     handled
 }
 
-/// "Which one: A, B or C?", for players that fit a room equally well. It names at most
+/// "Which speaker: A, B or C?", for players that fit a room equally well. It names at most
 /// [`NAMED_AT_MOST`] names that sound different, and keeps at most [`KEPT_AT_MOST`] players for
 /// the answer, each by [`kept_id`]; when more fit, it keeps none and the answer is a room among
 /// all players. So the response stays small whatever the house. Players that all sound the same
