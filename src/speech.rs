@@ -115,12 +115,19 @@ pub enum Phrase {
     QueueControlNeedsMusicAssistant,
     /// Playing in other rooms needs Music Assistant's API settings.
     RoomsNeedMusicAssistant,
+    // The room phrases below name a player, `{room}`, as Music Assistant shows it ("Kantoor",
+    // "The Den", "Living Room Speakers"), whatever its gender or number: never after an article
+    // of its own and never as the subject of a verb, but after a fixed generic noun ("auf dem
+    // Lautsprecher „Küche“", "op de speaker Kantoor") or where no article is needed ("on Den").
     /// Two or more players fit the room: `{rooms}` ("A, B or C").
     WhichRoom,
     /// Said when the user stays silent after `WhichRoom`.
     WhichRoomReprompt,
-    /// No player fits `{room}`; `{rooms}` are some Music Assistant has ("A, B and C").
+    /// No player fits `{room}` (as the person said it); `{rooms}` are some Music Assistant has
+    /// ("A, B and C").
     UnknownRoom,
+    /// The players that fit all sound like `{room}`: no answer could tell them apart.
+    SameRoomName,
     /// Music Assistant has no player to play on.
     NoRooms,
     /// The player `{room}` is switched off or unreachable.
@@ -497,13 +504,13 @@ impl Phrase {
                 "Para outros cômodos, esta skill precisa acessar o servidor web do Music Assistant, e isso não está configurado. Peça ao dono para definir MA API URL e MA API TOKEN.",
             ],
             Self::WhichRoom => [
-                "Which one: {rooms}?",
-                "Welcher: {rooms}?",
-                "¿Cuál: {rooms}?",
-                "Lequel : {rooms} ?",
-                "Quale: {rooms}?",
-                "Welke: {rooms}?",
-                "Qual: {rooms}?",
+                "Which speaker: {rooms}?",
+                "Welcher Lautsprecher: {rooms}?",
+                "¿Qué altavoz: {rooms}?",
+                "Quelle enceinte : {rooms} ?",
+                "Quale altoparlante: {rooms}?",
+                "Welke speaker: {rooms}?",
+                "Qual caixa de som: {rooms}?",
             ],
             Self::WhichRoomReprompt => [
                 "Which room?",
@@ -516,12 +523,21 @@ impl Phrase {
             ],
             Self::UnknownRoom => [
                 "I don't know a room called {room}. Music Assistant has {rooms}.",
-                "Einen Raum namens {room} kenne ich nicht. Music Assistant hat {rooms}.",
+                "Einen Raum namens „{room}“ kenne ich nicht. Music Assistant hat {rooms}.",
                 "No conozco ninguna habitación llamada {room}. Music Assistant tiene {rooms}.",
-                "Je ne connais pas de pièce appelée {room}. Music Assistant a {rooms}.",
+                "Je ne connais pas de pièce appelée « {room} ». Music Assistant a {rooms}.",
                 "Non conosco una stanza chiamata {room}. Music Assistant ha {rooms}.",
                 "Ik ken geen kamer die {room} heet. Music Assistant heeft {rooms}.",
                 "Não conheço nenhum cômodo chamado {room}. O Music Assistant tem {rooms}.",
+            ],
+            Self::SameRoomName => [
+                "Music Assistant has more than one speaker called {room}, and I can't tell them apart. Give them different names in Music Assistant, or set ROOM ALIASES in the skill's settings.",
+                "Music Assistant hat mehrere Lautsprecher namens „{room}“, und ich kann sie nicht unterscheiden. Gib ihnen in Music Assistant verschiedene Namen, oder setze ROOM ALIASES in den Einstellungen des Skills.",
+                "Music Assistant tiene más de un altavoz llamado {room}, y no sé distinguirlos. Ponles nombres distintos en Music Assistant, o configura ROOM ALIASES en los ajustes de la skill.",
+                "Music Assistant a plusieurs enceintes appelées « {room} », et je ne sais pas les distinguer. Donnez-leur des noms différents dans Music Assistant, ou définissez ROOM ALIASES dans les réglages de la skill.",
+                "Music Assistant ha più di un altoparlante chiamato {room}, e non so distinguerli. Dai loro nomi diversi in Music Assistant, oppure imposta ROOM ALIASES nelle impostazioni della skill.",
+                "Music Assistant heeft meer dan één speaker die {room} heet, en ik kan ze niet uit elkaar houden. Geef ze verschillende namen in Music Assistant, of stel ROOM ALIASES in bij de instellingen van de skill.",
+                "O Music Assistant tem mais de uma caixa de som chamada {room}, e não sei distingui-las. Dê nomes diferentes a elas no Music Assistant, ou defina ROOM ALIASES nas configurações da skill.",
             ],
             Self::NoRooms => [
                 "Music Assistant has no speakers I can play on right now.",
@@ -530,79 +546,79 @@ impl Phrase {
                 "Music Assistant n'a pour l'instant aucune enceinte sur laquelle je peux jouer.",
                 "Music Assistant al momento non ha altoparlanti su cui posso riprodurre.",
                 "Music Assistant heeft nu geen speakers waarop ik kan afspelen.",
-                "O Music Assistant não tem agora nenhum alto-falante em que eu possa tocar.",
+                "O Music Assistant não tem agora nenhuma caixa de som em que eu possa tocar.",
             ],
             Self::RoomUnavailable => [
-                "{room} is not available right now.",
-                "{room} ist gerade nicht verfügbar.",
-                "{room} no está disponible ahora mismo.",
-                "{room} n'est pas disponible pour le moment.",
-                "{room} non è disponibile al momento.",
-                "{room} is nu niet beschikbaar.",
-                "{room} não está disponível agora.",
+                "Music Assistant shows {room} as unavailable right now.",
+                "Der Lautsprecher „{room}“ ist gerade nicht verfügbar.",
+                "El altavoz {room} no está disponible ahora mismo.",
+                "L'enceinte « {room} » n'est pas disponible pour le moment.",
+                "L'altoparlante {room} non è disponibile al momento.",
+                "De speaker {room} is nu niet beschikbaar.",
+                "A caixa de som {room} não está disponível agora.",
             ],
             Self::PlayingInRoom => [
-                "Playing {title} in the {room}.",
-                "Ich spiele {title} im Raum {room}.",
-                "Reproduciendo {title} en {room}.",
-                "Lecture de {title} : {room}.",
-                "Riproduco {title} in {room}.",
-                "Ik speel {title} in de {room}.",
-                "Tocando {title} em {room}.",
+                "Playing {title} on {room}.",
+                "Ich spiele {title} auf dem Lautsprecher „{room}“.",
+                "Reproduciendo {title} en el altavoz {room}.",
+                "Lecture de {title} sur l'enceinte « {room} ».",
+                "Riproduco {title} sull'altoparlante {room}.",
+                "Ik speel {title} op de speaker {room}.",
+                "Tocando {title} na caixa de som {room}.",
             ],
             Self::PlayingByArtistInRoom => [
-                "Playing {title} by {artist} in the {room}.",
-                "Ich spiele {title} von {artist} im Raum {room}.",
-                "Reproduciendo {title} de {artist} en {room}.",
-                "Lecture de {title} par {artist} : {room}.",
-                "Riproduco {title} di {artist} in {room}.",
-                "Ik speel {title} van {artist} in de {room}.",
-                "Tocando {title} de {artist} em {room}.",
+                "Playing {title} by {artist} on {room}.",
+                "Ich spiele {title} von {artist} auf dem Lautsprecher „{room}“.",
+                "Reproduciendo {title} de {artist} en el altavoz {room}.",
+                "Lecture de {title} par {artist} sur l'enceinte « {room} ».",
+                "Riproduco {title} di {artist} sull'altoparlante {room}.",
+                "Ik speel {title} van {artist} op de speaker {room}.",
+                "Tocando {title} de {artist} na caixa de som {room}.",
             ],
             Self::PlayInRoomRequested => [
-                "I've asked Music Assistant to play {title} in the {room}; it hasn't confirmed yet.",
-                "Ich habe Music Assistant gebeten, {title} im Raum {room} zu spielen; es hat noch nicht bestätigt.",
-                "He pedido a Music Assistant que reproduzca {title} en {room}; aún no lo ha confirmado.",
-                "J'ai demandé à Music Assistant de jouer {title} : {room} ; il n'a pas encore confirmé.",
-                "Ho chiesto a Music Assistant di riprodurre {title} in {room}; non ha ancora confermato.",
-                "Ik heb Music Assistant gevraagd {title} in de {room} te spelen; het heeft nog niet bevestigd.",
-                "Pedi ao Music Assistant para tocar {title} em {room}; ele ainda não confirmou.",
+                "I've asked Music Assistant to play {title} on {room}; it hasn't confirmed yet.",
+                "Ich habe Music Assistant gebeten, {title} auf dem Lautsprecher „{room}“ zu spielen; es hat noch nicht bestätigt.",
+                "He pedido a Music Assistant que reproduzca {title} en el altavoz {room}; aún no lo ha confirmado.",
+                "J'ai demandé à Music Assistant de jouer {title} sur l'enceinte « {room} » ; il n'a pas encore confirmé.",
+                "Ho chiesto a Music Assistant di riprodurre {title} sull'altoparlante {room}; non ha ancora confermato.",
+                "Ik heb Music Assistant gevraagd {title} op de speaker {room} te spelen; het heeft nog niet bevestigd.",
+                "Pedi ao Music Assistant para tocar {title} na caixa de som {room}; ele ainda não confirmou.",
             ],
             Self::MovedTo => [
-                "Moved to the {room}.",
-                "Die Musik läuft jetzt im Raum {room}.",
-                "Movido a {room}.",
-                "Musique déplacée : {room}.",
-                "Spostato in {room}.",
-                "Verplaatst naar de {room}.",
-                "Movido para {room}.",
+                "Moved the music to {room}.",
+                "Die Musik läuft jetzt auf dem Lautsprecher „{room}“.",
+                "La música suena ahora en el altavoz {room}.",
+                "La musique passe maintenant sur l'enceinte « {room} ».",
+                "Ho spostato la musica sull'altoparlante {room}.",
+                "De muziek speelt nu op de speaker {room}.",
+                "A música agora toca na caixa de som {room}.",
             ],
             Self::VolumeSet => [
-                "{room} volume {level}.",
-                "Lautstärke {room}: {level}.",
-                "Volumen de {room}: {level}.",
-                "Volume {room} : {level}.",
-                "Volume {room}: {level}.",
-                "Volume {room}: {level}.",
-                "Volume de {room}: {level}.",
+                "Set the volume on {room} to {level}.",
+                "Der Lautsprecher „{room}“ spielt jetzt mit Lautstärke {level}.",
+                "Volumen del altavoz {room}: {level}.",
+                "Volume de l'enceinte « {room} » : {level}.",
+                "Volume dell'altoparlante {room}: {level}.",
+                "Het volume van de speaker {room} staat op {level}.",
+                "Volume da caixa de som {room}: {level}.",
             ],
             Self::VolumeUp => [
-                "Turned the {room} up.",
-                "{room} ist jetzt lauter.",
-                "Subí el volumen de {room}.",
-                "Volume augmenté : {room}.",
-                "Ho alzato il volume in {room}.",
-                "De {room} staat harder.",
-                "Aumentei o volume de {room}.",
+                "Turned up the volume on {room}.",
+                "Der Lautsprecher „{room}“ ist jetzt lauter.",
+                "Subí el volumen del altavoz {room}.",
+                "Volume augmenté sur l'enceinte « {room} ».",
+                "Ho alzato il volume dell'altoparlante {room}.",
+                "De speaker {room} staat harder.",
+                "Aumentei o volume da caixa de som {room}.",
             ],
             Self::VolumeDown => [
-                "Turned the {room} down.",
-                "{room} ist jetzt leiser.",
-                "Bajé el volumen de {room}.",
-                "Volume baissé : {room}.",
-                "Ho abbassato il volume in {room}.",
-                "De {room} staat zachter.",
-                "Diminuí o volume de {room}.",
+                "Turned down the volume on {room}.",
+                "Der Lautsprecher „{room}“ ist jetzt leiser.",
+                "Bajé el volumen del altavoz {room}.",
+                "Volume baissé sur l'enceinte « {room} ».",
+                "Ho abbassato il volume dell'altoparlante {room}.",
+                "De speaker {room} staat zachter.",
+                "Diminuí o volume da caixa de som {room}.",
             ],
             Self::VolumeWhat => [
                 "Say a volume from 0 to 100, or louder or quieter.",
@@ -614,49 +630,49 @@ impl Phrase {
                 "Diga um volume de 0 a 100, ou mais alto ou mais baixo.",
             ],
             Self::RoomPaused => [
-                "Paused the {room}.",
-                "Pause im Raum {room}.",
-                "Pausado en {room}.",
-                "Pause : {room}.",
-                "In pausa in {room}.",
-                "De {room} is gepauzeerd.",
-                "Pausado em {room}.",
+                "Paused {room}.",
+                "Wiedergabe auf dem Lautsprecher „{room}“ pausiert.",
+                "Pausé la reproducción en el altavoz {room}.",
+                "Lecture mise en pause sur l'enceinte « {room} ».",
+                "Ho messo in pausa l'altoparlante {room}.",
+                "De speaker {room} is gepauzeerd.",
+                "Pausei a caixa de som {room}.",
             ],
             Self::RoomStopped => [
-                "Stopped the {room}.",
-                "Gestoppt im Raum {room}.",
-                "Detenido en {room}.",
-                "Arrêté : {room}.",
-                "Fermato in {room}.",
-                "De {room} is gestopt.",
-                "Parado em {room}.",
+                "Stopped {room}.",
+                "Wiedergabe auf dem Lautsprecher „{room}“ gestoppt.",
+                "Detuve la reproducción en el altavoz {room}.",
+                "Lecture arrêtée sur l'enceinte « {room} ».",
+                "Ho fermato l'altoparlante {room}.",
+                "De speaker {room} is gestopt.",
+                "Parei a caixa de som {room}.",
             ],
             Self::RoomResumed => [
-                "Resumed the {room}.",
-                "Weiter im Raum {room}.",
-                "Reanudado en {room}.",
-                "Reprise : {room}.",
-                "Ripreso in {room}.",
-                "De {room} speelt weer.",
-                "Retomado em {room}.",
+                "Resumed {room}.",
+                "Wiedergabe auf dem Lautsprecher „{room}“ fortgesetzt.",
+                "Reanudé la reproducción en el altavoz {room}.",
+                "Lecture reprise sur l'enceinte « {room} ».",
+                "Ho ripreso la riproduzione sull'altoparlante {room}.",
+                "De speaker {room} speelt weer.",
+                "Retomei a reprodução na caixa de som {room}.",
             ],
             Self::RoomNext => [
-                "Next track in the {room}.",
-                "Nächster Titel im Raum {room}.",
-                "Siguiente canción en {room}.",
-                "Morceau suivant : {room}.",
-                "Brano successivo in {room}.",
-                "Volgend nummer in de {room}.",
-                "Próxima faixa em {room}.",
+                "Next track on {room}.",
+                "Nächster Titel auf dem Lautsprecher „{room}“.",
+                "Siguiente canción en el altavoz {room}.",
+                "Morceau suivant sur l'enceinte « {room} ».",
+                "Brano successivo sull'altoparlante {room}.",
+                "Volgend nummer op de speaker {room}.",
+                "Próxima faixa na caixa de som {room}.",
             ],
             Self::RoomPrevious => [
-                "Previous track in the {room}.",
-                "Vorheriger Titel im Raum {room}.",
-                "Canción anterior en {room}.",
-                "Morceau précédent : {room}.",
-                "Brano precedente in {room}.",
-                "Vorig nummer in de {room}.",
-                "Faixa anterior em {room}.",
+                "Previous track on {room}.",
+                "Vorheriger Titel auf dem Lautsprecher „{room}“.",
+                "Canción anterior en el altavoz {room}.",
+                "Morceau précédent sur l'enceinte « {room} ».",
+                "Brano precedente sull'altoparlante {room}.",
+                "Vorig nummer op de speaker {room}.",
+                "Faixa anterior na caixa de som {room}.",
             ],
             Self::NowPlayingFull => [
                 "This is {title} by {artist}, from {album}.",
@@ -991,7 +1007,7 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 76] = [
+    const ALL_PHRASES: [Phrase; 77] = [
         Phrase::Help,
         Phrase::HelpWithoutMusicAssistant,
         Phrase::HelpReprompt,
@@ -1026,6 +1042,7 @@ mod tests {
         Phrase::WhichRoom,
         Phrase::WhichRoomReprompt,
         Phrase::UnknownRoom,
+        Phrase::SameRoomName,
         Phrase::NoRooms,
         Phrase::RoomUnavailable,
         Phrase::PlayingInRoom,
@@ -1164,6 +1181,79 @@ mod tests {
                     names.len(),
                     "{phrase:?} {language:?}: {text}"
                 );
+            }
+        }
+    }
+
+    /// The phrases that name a player or a room.
+    const ROOM_PHRASES: [Phrase; 16] = [
+        Phrase::WhichRoom,
+        Phrase::UnknownRoom,
+        Phrase::SameRoomName,
+        Phrase::RoomUnavailable,
+        Phrase::PlayingInRoom,
+        Phrase::PlayingByArtistInRoom,
+        Phrase::PlayInRoomRequested,
+        Phrase::MovedTo,
+        Phrase::VolumeSet,
+        Phrase::VolumeUp,
+        Phrase::VolumeDown,
+        Phrase::RoomPaused,
+        Phrase::RoomStopped,
+        Phrase::RoomResumed,
+        Phrase::RoomNext,
+        Phrase::RoomPrevious,
+    ];
+
+    /// The articles (and prepositions fused with one) of each language: none may stand right
+    /// before a name, whose gender and number the phrase cannot know.
+    fn articles(language: Language) -> &'static [&'static str] {
+        match language {
+            Language::English => &["the", "a", "an"],
+            Language::German => &[
+                "der", "die", "das", "den", "dem", "des", "im", "am", "zum", "zur", "ins", "vom",
+                "beim", "ein", "eine",
+            ],
+            Language::Spanish => &["el", "la", "los", "las", "al", "del", "un", "una"],
+            Language::French => &[
+                "le", "la", "les", "l'", "au", "aux", "du", "des", "un", "une",
+            ],
+            Language::Italian => &[
+                "il", "lo", "la", "i", "gli", "le", "l'", "nel", "nella", "al", "alla", "del",
+                "della", "sul", "sulla", "dell'", "nell'", "sull'", "all'",
+            ],
+            Language::Dutch => &["de", "het", "een", "'t"],
+            Language::Portuguese => &[
+                "o", "a", "os", "as", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao",
+                "à", "um", "uma",
+            ],
+        }
+    }
+
+    #[test]
+    fn room_phrases_need_neither_the_gender_nor_the_number_of_a_name() {
+        for phrase in ROOM_PHRASES {
+            for language in ALL_LANGUAGES {
+                let text = phrase.text(language);
+                for slot in ["{room}", "{rooms}"] {
+                    let Some(at) = text.find(slot) else { continue };
+                    assert!(
+                        at > 0,
+                        "{phrase:?} {language:?}: the name as subject: {text}"
+                    );
+                    let before = text[..at].trim_end_matches([' ', '„', '«', '\u{a0}']);
+                    let word = before
+                        .rsplit(char::is_whitespace)
+                        .next()
+                        .unwrap_or("")
+                        .to_lowercase();
+                    assert!(
+                        !articles(language).contains(&word.as_str()),
+                        "{phrase:?} {language:?}: an article before the name: {text}"
+                    );
+                }
+                let named = ["{room}", "{rooms}"].iter().any(|s| text.contains(s));
+                assert!(named, "{phrase:?} {language:?} names no room: {text}");
             }
         }
     }

@@ -32,8 +32,9 @@ pub(super) struct OnQueue<'r, 'c, 's, B, M> {
     pub(super) ctx: &'c Ctx<'s, B, M>,
     pub(super) ma: &'s MaSettings,
     pub(super) language: Language,
-    /// The room the music goes to, as the person named it; `None`: this Echo. For a room the
-    /// bridge is not watched (the Echo must not start that stream too) and the answer names it.
+    /// The player the music goes to, named as Music Assistant shows it; `None`: this Echo. For
+    /// another player the bridge is not watched (the Echo must not start that stream too) and
+    /// the answer names it.
     pub(super) room: Option<&'r str>,
 }
 
