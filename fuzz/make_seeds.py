@@ -33,7 +33,7 @@ NEXT_REPLY = compact({
     "album": "Kind of Blue", "imageUrl": None,
 })
 # Music Assistant's answer to player_queues/get for the queue, shared with the tests.
-QUEUE_REPLY = compact(json.loads((ROOT / "tests" / "fixtures" / "ma_player_queue.json").read_text()))
+QUEUE_REPLY = compact(json.loads((ROOT / "tests" / "fixtures" / "ma" / "queue_kitchen_echo.json").read_text()))
 PLAYERS_REPLY = compact([
     {"player_id": QUEUE, "provider": "alexa", "name": QUEUE, "display_name": QUEUE,
      "state": "playing", "playback_state": "playing", "active_source": QUEUE},

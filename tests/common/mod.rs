@@ -404,9 +404,9 @@ pub const QUEUE: &str = "Kitchen Echo";
 /// Alexa player, and answers every other command with `null`.
 pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
     match command {
-        // `QUEUE`'s queue, playing (shared with the fuzz seeds).
+        // `QUEUE`'s queue, playing (generated: tests/fixtures/ma).
         "player_queues/get" if args["queue_id"] == QUEUE => {
-            Reply::ok(include_str!("../fixtures/ma_player_queue.json"))
+            Reply::ok(include_str!("../fixtures/ma/queue_kitchen_echo.json"))
         }
         "player_queues/get" => Reply::ok("null"),
         "players/all" => Reply::ok(
