@@ -206,47 +206,6 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
     folded.chars().chain(keep)
 }
 
-/// Whether this is Music Assistant's own "ask music assistant to play audio" (in any of its
-/// languages) handed to the search intent as a query: it must play what Music Assistant pushed.
-pub fn is_music_assistants_play_phrase(ask: &MediaAsk, mode: PlayMode) -> bool {
-    // "audio", "l'audio", "de l'audio", "el audio", "the audio", "áudio", "reproduzca audio"…
-    const FILLERS: [&str; 12] = [
-        "the",
-        "some",
-        "l",
-        "de",
-        "del",
-        "el",
-        "lo",
-        "dell",
-        "o",
-        "reproduzca",
-        "riprodurre",
-        "spiele",
-    ];
-    let only_query = MediaAsk {
-        query: None,
-        ..ask.clone()
-    }
-    .is_empty();
-    let Some(query) = ask
-        .query
-        .as_deref()
-        .filter(|_| only_query && mode == PlayMode::Play)
-    else {
-        return false;
-    };
-    let words: Vec<String> = query
-        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
-        .map(normalized)
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.last().is_some_and(|w| w == "audio")
-        && words[..words.len() - 1]
-            .iter()
-            .all(|w| FILLERS.contains(&w.as_str()))
-}
-
 /// A name as it is spoken back: trimmed, at most [`MAX_SPOKEN_NAME`] characters.
 pub(super) fn spoken(name: &str) -> String {
     let name = name.trim();
@@ -585,39 +544,6 @@ mod tests {
         let choice = choose(&w, &results()).expect("found");
         assert_eq!(choice.media_type, MediaType::Artist);
         assert_eq!(choose(&w, &SearchResults::default()), None);
-    }
-
-    #[test]
-    fn music_assistants_play_phrase_is_recognised_in_its_languages() {
-        for query in [
-            "audio",
-            "Audio",
-            "the audio",
-            "l'audio",
-            "de l'audio",
-            "áudio",
-            "reproduzca audio",
-            "spiele audio",
-        ] {
-            assert!(
-                is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
-                "{query}"
-            );
-        }
-        for query in ["audio slave", "audioslave", "kind of blue"] {
-            assert!(
-                !is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
-                "{query}"
-            );
-        }
-        assert!(!is_music_assistants_play_phrase(
-            &ask(Some("audio"), None, None),
-            PlayMode::Shuffle
-        ));
-        assert!(!is_music_assistants_play_phrase(
-            &ask(Some("audio"), Some("x"), None),
-            PlayMode::Play
-        ));
     }
 
     #[test]

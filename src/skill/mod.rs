@@ -24,6 +24,7 @@
 
 mod control;
 mod failure;
+mod ma_phrases;
 mod media;
 mod queue;
 mod rooms;
@@ -32,6 +33,7 @@ mod start;
 use std::time::Instant;
 
 use failure::failed;
+pub use ma_phrases::{heard_as_other_intent, play_sentence, swallowed, Swallowed};
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
@@ -230,73 +232,21 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
     let language = Language::of_locale(req.locale.as_deref());
     match &req.kind {
         RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
-        RequestKind::Intent(intent) => match intent {
-            Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
-            Intent::Resume => play_now(req, ctx, Start::Resume).await,
-            Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
-            Intent::Help => {
-                // Help offers only what works with the settings at hand.
-                let help = match &ctx.settings.music_assistant {
-                    Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
-                        Phrase::HelpWithoutMusicAssistant
-                    }
-                    _ => Phrase::Help,
+        // Music Assistant's own phrase filed under another intent is answered as what it says.
+        RequestKind::Intent(intent) => match heard_as_other_intent(req) {
+            Some(phrase) => {
+                let handled = on_intent(req, ctx, &phrase.means).await;
+                let heard = format!(
+                    "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
+                    phrase.said, phrase.intent, phrase.sample, phrase.means
+                );
+                let detail = match handled.detail.as_deref() {
+                    Some(more) => format!("{heard}; {more}"),
+                    None => heard,
                 };
-                Handled::new(
-                    ResponseEnvelope::ask(
-                        speech::say(help, language),
-                        speech::say(Phrase::HelpReprompt, language),
-                    ),
-                    Outcome::Spoke,
-                )
+                handled.with_detail(Some(detail))
             }
-            Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
-            Intent::Next => control::act(req, ctx, Action::Next).await,
-            Intent::Previous => control::act(req, ctx, Action::Previous).await,
-            Intent::StartOver => control::act(req, ctx, Action::StartOver).await,
-            Intent::ShuffleOn => control::act(req, ctx, Action::Shuffle(true)).await,
-            Intent::ShuffleOff => control::act(req, ctx, Action::Shuffle(false)).await,
-            Intent::LoopOn => control::act(req, ctx, Action::Loop(true)).await,
-            Intent::LoopOff => control::act(req, ctx, Action::Loop(false)).await,
-            Intent::Repeat => control::act(req, ctx, Action::RepeatOne).await,
-            Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
-            // Anything said with a room, and the room questions: see rooms.rs.
-            Intent::NowPlaying { room: Some(_) }
-            | Intent::Transfer { .. }
-            | Intent::SetVolume { .. }
-            | Intent::RoomCommand { .. } => match rooms::RoomAsk::of(intent) {
-                Some((ask, room)) => rooms::in_room(req, ctx, ask, room, None).await,
-                None => Handled::say(Phrase::Fallback, language),
-            },
-            Intent::PlayMedia { ask, mode } if ask.room.is_some() => {
-                rooms::in_room(
-                    req,
-                    ctx,
-                    rooms::RoomAsk::Play(ask, *mode),
-                    ask.room.as_deref(),
-                    None,
-                )
-                .await
-            }
-            Intent::ChooseRoom { room } => rooms::choose(req, ctx, room.as_deref()).await,
-            Intent::PlayMedia { ask, mode }
-                if media::is_music_assistants_play_phrase(ask, *mode) =>
-            {
-                play_now(req, ctx, Start::Beginning).await
-            }
-            Intent::PlayMedia { ask, mode } => {
-                media::media(req, ctx, MediaRequest::ByName(ask, *mode)).await
-            }
-            Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
-            Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
-            // "Say help …": the microphone stays open for it.
-            Intent::Fallback | Intent::Other(_) => Handled::new(
-                ResponseEnvelope::ask(
-                    speech::say(Phrase::Fallback, language),
-                    speech::say(Phrase::HelpReprompt, language),
-                ),
-                Outcome::Spoke,
-            ),
+            None => on_intent(req, ctx, intent).await,
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
@@ -339,6 +289,78 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             };
             handled.with_detail(Some(reason.clone()))
         }
+    }
+}
+
+/// Answers an intent request as `intent` (what Alexa named, or what the words meant).
+async fn on_intent<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    intent: &Intent,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    match intent {
+        Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
+        Intent::Resume => play_now(req, ctx, Start::Resume).await,
+        Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
+        Intent::Help => {
+            // Help offers only what works with the settings at hand.
+            let help = match &ctx.settings.music_assistant {
+                Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+                    Phrase::HelpWithoutMusicAssistant
+                }
+                _ => Phrase::Help,
+            };
+            Handled::new(
+                ResponseEnvelope::ask(
+                    speech::say(help, language),
+                    speech::say(Phrase::HelpReprompt, language),
+                ),
+                Outcome::Spoke,
+            )
+        }
+        Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
+        Intent::Next => control::act(req, ctx, Action::Next).await,
+        Intent::Previous => control::act(req, ctx, Action::Previous).await,
+        Intent::StartOver => control::act(req, ctx, Action::StartOver).await,
+        Intent::ShuffleOn => control::act(req, ctx, Action::Shuffle(true)).await,
+        Intent::ShuffleOff => control::act(req, ctx, Action::Shuffle(false)).await,
+        Intent::LoopOn => control::act(req, ctx, Action::Loop(true)).await,
+        Intent::LoopOff => control::act(req, ctx, Action::Loop(false)).await,
+        Intent::Repeat => control::act(req, ctx, Action::RepeatOne).await,
+        Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
+        // Anything said with a room, and the room questions: see rooms.rs.
+        Intent::NowPlaying { room: Some(_) }
+        | Intent::Transfer { .. }
+        | Intent::SetVolume { .. }
+        | Intent::RoomCommand { .. } => match rooms::RoomAsk::of(intent) {
+            Some((ask, room)) => rooms::in_room(req, ctx, ask, room, None).await,
+            None => Handled::say(Phrase::Fallback, language),
+        },
+        Intent::PlayMedia { ask, mode } if ask.room.is_some() => {
+            rooms::in_room(
+                req,
+                ctx,
+                rooms::RoomAsk::Play(ask, *mode),
+                ask.room.as_deref(),
+                None,
+            )
+            .await
+        }
+        Intent::ChooseRoom { room } => rooms::choose(req, ctx, room.as_deref()).await,
+        Intent::PlayMedia { ask, mode } => {
+            media::media(req, ctx, MediaRequest::ByName(ask, *mode)).await
+        }
+        Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
+        Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
+        // "Say help …": the microphone stays open for it.
+        Intent::Fallback | Intent::Other(_) => Handled::new(
+            ResponseEnvelope::ask(
+                speech::say(Phrase::Fallback, language),
+                speech::say(Phrase::HelpReprompt, language),
+            ),
+            Outcome::Spoke,
+        ),
     }
 }
 
