@@ -22,8 +22,8 @@ use ma_alexa_skill::bridge::{BridgeError, Latest, LatestReply, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::{self, LogFormat};
 use ma_alexa_skill::music_assistant::{
-    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
-    SearchResults,
+    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, ProviderInstance, QueueCommand,
+    SearchItem, SearchResults,
 };
 use ma_alexa_skill::service::{self, Service};
 use ma_alexa_skill::settings::source::SettingsSource;
@@ -181,12 +181,14 @@ impl StreamSource for MemoryBridge {
     }
 }
 
-/// Music Assistant, in memory: one playing queue, one player, a search that finds one album.
+/// Music Assistant, in memory: one playing queue, one player, a search that finds one album,
+/// and a provider that suggests similar tracks.
 struct MemoryMa {
     generation: Arc<AtomicU64>,
     queue: PlayerQueue,
     players: Vec<Player>,
     found: SearchResults,
+    providers: Vec<ProviderInstance>,
 }
 
 impl MemoryMa {
@@ -205,6 +207,12 @@ impl MemoryMa {
             queue: serde_json::from_value(queue).expect("a queue"),
             players: music_assistant::usable_players(players),
             found: serde_json::from_value(found).expect("search results"),
+            providers: music_assistant::usable_providers(
+                serde_json::from_str(include_str!(
+                    "../tests/fixtures/ma/providers_streaming_similar_tracks.json"
+                ))
+                .expect("providers"),
+            ),
         }
     }
 }
@@ -261,5 +269,13 @@ impl MusicAssistant for MemoryMa {
         _deadline: Deadline,
     ) -> Result<(), MaError> {
         Ok(())
+    }
+
+    async fn providers(
+        &self,
+        _ma: &MaSettings,
+        _deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        Ok(self.providers.clone())
     }
 }

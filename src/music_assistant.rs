@@ -482,6 +482,50 @@ fn usable_items<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<SearchIte
         .collect())
 }
 
+/// A provider instance, as `providers` describes it (only what the skill reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProviderInstance {
+    /// The instance id (`spotify--Rb8g3YwE`).
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// Whether it is loaded and working (servers that do not say: yes).
+    #[serde(default)]
+    pub available: Option<bool>,
+    /// What it can do (`search`, `similar_tracks`, …); entries that are not strings are left
+    /// out.
+    #[serde(default, deserialize_with = "feature_names")]
+    pub supported_features: Vec<String>,
+}
+
+impl ProviderInstance {
+    /// Whether it can hand Music Assistant similar tracks now: available, with the
+    /// `similar_tracks` feature.
+    pub fn offers_similar_tracks(&self) -> bool {
+        self.available.unwrap_or(true)
+            && self
+                .supported_features
+                .iter()
+                .any(|f| f == "similar_tracks")
+    }
+}
+
+/// A list of feature names, keeping only the strings.
+fn feature_names<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    let values = Option::<Vec<Value>>::deserialize(de)?.unwrap_or_default();
+    Ok(values
+        .into_iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// The providers of a `providers` reply; one of an unexpected shape is left out rather than
+/// failing the whole list.
+pub fn usable_providers(all: Vec<Value>) -> Vec<ProviderInstance> {
+    all.into_iter()
+        .filter_map(|p| serde_json::from_value::<ProviderInstance>(p).ok())
+        .collect()
+}
+
 /// How many favourite songs "play my favorites" queues at most.
 pub const MAX_FAVORITE_TRACKS: usize = 250;
 
@@ -534,6 +578,13 @@ pub trait MusicAssistant {
         player: &QueueId,
         deadline: Deadline,
     ) -> impl Future<Output = Result<(), MaError>> + Send;
+
+    /// `providers`: every loaded provider instance, of every type.
+    fn providers(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Vec<ProviderInstance>, MaError>> + Send;
 }
 
 /// The players of a `players/all` reply; one of an unexpected shape is left out rather than
@@ -792,5 +843,14 @@ impl MusicAssistant for MaClient {
         )
         .await
         .map(drop)
+    }
+
+    async fn providers(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        let all: Vec<Value> = self.call(ma, "providers", &json!({}), deadline).await?;
+        Ok(usable_providers(all))
     }
 }

@@ -44,7 +44,12 @@ fn expected(
                 "player_queues/shuffle",
                 "player_queues/play_media",
             ],
-            "play_similar_intent" => &["players/all", "music/search", "player_queues/play_media"],
+            "play_similar_intent" => &[
+                "players/all",
+                "music/search",
+                "providers",
+                "player_queues/play_media",
+            ],
             "play_favorites_intent" => &[
                 "music/tracks/library_items",
                 "player_queues/shuffle",

@@ -697,3 +697,36 @@ async fn a_slow_play_index_plays_the_pushed_stream_at_once() {
         );
     }
 }
+
+/// Radio mode needs a provider that suggests similar tracks (issue 18): read from `providers`
+/// replies generated with Music Assistant's own models.
+#[test]
+fn only_an_available_provider_with_similar_tracks_makes_radio_mode_possible() {
+    use ma_alexa_skill::music_assistant::{usable_providers, ProviderInstance};
+    let read = |text: &str| -> Vec<Value> { serde_json::from_str(text).expect("a list") };
+    let local = usable_providers(read(include_str!(
+        "fixtures/ma/providers_local_library.json"
+    )));
+    assert_eq!(local.len(), 2, "the Alexa provider and the local files");
+    assert!(!local.iter().any(ProviderInstance::offers_similar_tracks));
+    let streaming = read(include_str!(
+        "fixtures/ma/providers_streaming_similar_tracks.json"
+    ));
+    let offering: Vec<Option<String>> = usable_providers(streaming.clone())
+        .into_iter()
+        .filter(ProviderInstance::offers_similar_tracks)
+        .map(|p| p.instance_id)
+        .collect();
+    assert_eq!(offering, [Some("spotify--Rb8g3YwE".to_owned())]);
+    // The same provider while it is not available (logged out, unreachable) offers nothing.
+    let down: Vec<Value> = streaming
+        .into_iter()
+        .map(|mut p| {
+            p["available"] = Value::Bool(false);
+            p
+        })
+        .collect();
+    assert!(!usable_providers(down)
+        .iter()
+        .any(ProviderInstance::offers_similar_tracks));
+}

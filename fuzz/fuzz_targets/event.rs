@@ -36,8 +36,8 @@ use ma_alexa_skill::alexa::request::SkillRequest;
 use ma_alexa_skill::bridge::{BridgeError, Latest, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::music_assistant::{
-    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
-    SearchResults,
+    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, ProviderInstance, QueueCommand,
+    SearchItem, SearchResults,
 };
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::source::SettingsSource;
@@ -329,6 +329,16 @@ impl MusicAssistant for FuzzMa {
         self.call::<Value>(ma, "players/add_currently_playing_to_favorites", "null")
             .await
             .map(drop)
+    }
+
+    async fn providers(
+        &self,
+        ma: &MaSettings,
+        _deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        // As `MaClient::providers`.
+        let all: Vec<Value> = self.call(ma, "providers", "[]").await?;
+        Ok(music_assistant::usable_providers(all))
     }
 }
 

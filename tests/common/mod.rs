@@ -419,6 +419,10 @@ pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
             .to_string(),
         ),
         "music/search" => Reply::ok(search_results(args).to_string()),
+        // A library and a streaming provider that suggests similar tracks (radio mode works).
+        "providers" => Reply::ok(include_str!(
+            "../fixtures/ma/providers_streaming_similar_tracks.json"
+        )),
         "music/tracks/library_items" => Reply::ok(
             serde_json::json!([
                 { "item_id": "88", "provider": "library", "name": "So What", "uri": "library://track/88",
