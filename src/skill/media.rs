@@ -395,7 +395,7 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
         };
         self.start(queue, started, clock)
             .await
-            .with_detail(Some(detail))
+            .adding_detail(detail)
     }
 
     /// Whether Music Assistant's radio mode can work on this server: it fills the queue with
@@ -470,7 +470,7 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
         };
         self.start(queue, started, clock)
             .await
-            .with_detail(Some(format!("{count} favourite songs")))
+            .adding_detail(format!("{count} favourite songs"))
     }
 
     /// The current item of the queue becomes a favourite.

@@ -148,8 +148,13 @@ pub struct Handled {
     pub detail: Option<String>,
     /// How the bridge was asked, and how long it took.
     pub bridge: BridgeTrace,
-    /// How long Music Assistant took, when it was asked.
+    /// How long Music Assistant took to answer, when it was asked (its calls added up; a
+    /// command whose answer was not awaited, because its new stream came first, adds nothing).
     pub ma_ms: Option<u64>,
+    /// How long the skill waited, after sending a command that starts something new, for the
+    /// new stream to reach the bridge (until it came, or until it stopped watching), when it
+    /// watched.
+    pub stream_wait_ms: Option<u64>,
     /// The Music Assistant queue the request acted on, and the rule that chose it.
     pub queue: Option<ChosenQueue>,
 }
@@ -163,6 +168,7 @@ impl Handled {
             detail: None,
             bridge: BridgeTrace::default(),
             ma_ms: None,
+            stream_wait_ms: None,
             queue: None,
         }
     }
@@ -180,6 +186,15 @@ impl Handled {
 
     pub(super) fn with_detail(mut self, detail: Option<String>) -> Self {
         self.detail = detail;
+        self
+    }
+
+    /// The same answer with `detail` in front of the detail it already has.
+    pub(super) fn adding_detail(mut self, detail: String) -> Self {
+        self.detail = Some(match self.detail.take() {
+            Some(more) => format!("{detail}; {more}"),
+            None => detail,
+        });
         self
     }
 }
@@ -234,18 +249,12 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
         RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
         // Music Assistant's own phrase filed under another intent is answered as what it says.
         RequestKind::Intent(intent) => match heard_as_other_intent(req) {
-            Some(phrase) => {
-                let handled = on_intent(req, ctx, &phrase.means).await;
-                let heard = format!(
+            Some(phrase) => on_intent(req, ctx, &phrase.means)
+                .await
+                .adding_detail(format!(
                     "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
                     phrase.said, phrase.intent, phrase.sample, phrase.means
-                );
-                let detail = match handled.detail.as_deref() {
-                    Some(more) => format!("{heard}; {more}"),
-                    None => heard,
-                };
-                handled.with_detail(Some(detail))
-            }
+                )),
             None => on_intent(req, ctx, intent).await,
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
