@@ -2,7 +2,8 @@
 //! Davis", "play my favorites", "I like this song".
 //!
 //! 1. The device's Music Assistant player is found by the rules of queue control (token,
-//!    `DEVICE_PLAYERS`, the only playing Alexa player, the only Alexa player).
+//!    `DEVICE_PLAYERS`, the only playing Alexa player, the only Alexa player; the last two
+//!    never for a device that cannot play audio, see `queue.rs`).
 //! 2. `music/search` looks for the name among the media types the phrase names, and [`choose`]
 //!    picks one result, deterministically: an exact (normalised) name first, then the media type
 //!    the phrase asked for (or, for free words, artist, album, playlist, song, radio), then the

@@ -85,6 +85,9 @@ pub enum SkillError {
         /// How many Alexa players were playing.
         playing: usize,
     },
+    /// The device cannot play audio and no setting says which player it controls.
+    #[error("this device has no AudioPlayer interface and DEVICE_PLAYERS has no entry for it: it plays nothing itself, so the skill does not guess another player (the user is asked to name a room); map the device to a player in DEVICE_PLAYERS to make that one its own")]
+    NoAudioPlayer,
 }
 
 impl SkillError {
@@ -100,6 +103,7 @@ impl SkillError {
             Self::SettingsUnavailable(e) => e.kind(),
             Self::MusicAssistant(e) => e.kind(),
             Self::NoQueue { .. } => "no_queue",
+            Self::NoAudioPlayer => "no_audio_player",
         }
     }
 }
