@@ -29,7 +29,7 @@ use ma_alexa_skill::service::{self, Service};
 use ma_alexa_skill::settings::source::SettingsSource;
 use ma_alexa_skill::settings::{BridgeSettings, MaSettings, Settings};
 use ma_alexa_skill::stream::QueueId;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Each batch runs about this long.
@@ -181,8 +181,9 @@ impl StreamSource for MemoryBridge {
     }
 }
 
-/// Music Assistant, in memory: one playing queue, one player, a search that finds one album,
-/// and a provider that suggests similar tracks.
+/// Music Assistant, in memory, answering with the tests' generated replies
+/// (tests/fixtures/ma): the Kitchen Echo's playing queue, the home's players, a search that
+/// finds albums, songs and more, and a provider that suggests similar tracks.
 struct MemoryMa {
     generation: Arc<AtomicU64>,
     queue: PlayerQueue,
@@ -191,28 +192,26 @@ struct MemoryMa {
     providers: Vec<ProviderInstance>,
 }
 
+/// A generated Music Assistant reply.
+fn ma_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(ROOT).join(format!("tests/fixtures/ma/{name}.json"))).expect("fixture")
+}
+
 impl MemoryMa {
     fn new(generation: Arc<AtomicU64>) -> Self {
-        let queue = json!({"queue_id": "kitchen_echo", "current_index": 3, "items": 12,
-            "repeat_mode": "off", "current_item": {"name": "So What",
-            "media_item": {"name": "So What", "artists": [{"name": "Miles Davis"}]}}});
-        let players = vec![json!({"player_id": "kitchen_echo", "provider": "alexa",
-            "state": "playing", "display_name": "Kitchen Echo", "available": true})];
-        let found = json!({"albums": [{"name": "Kind of Blue", "uri": "library://album/1",
-            "provider": "library", "artists": [{"name": "Miles Davis"}]}],
-            "tracks": [{"name": "So What", "uri": "library://track/1", "provider": "library",
-            "artists": [{"name": "Miles Davis"}]}]});
+        let queue = music_assistant::read_queue(&ma_fixture("queue_kitchen_echo"));
+        let players = music_assistant::read_players(&ma_fixture("players_all_home"));
+        let found = music_assistant::read_search(&ma_fixture("search_kind_of_blue"));
         Self {
             generation,
-            queue: serde_json::from_value(queue).expect("a queue"),
-            players: music_assistant::usable_players(players),
-            found: serde_json::from_value(found).expect("search results"),
-            providers: music_assistant::usable_providers(
-                serde_json::from_str(include_str!(
-                    "../tests/fixtures/ma/providers_streaming_similar_tracks.json"
-                ))
-                .expect("providers"),
-            ),
+            queue: queue.expect("a queue").expect("not null"),
+            players: players.expect("players").value,
+            found: found.expect("search results").value,
+            providers: music_assistant::read_providers(&ma_fixture(
+                "providers_streaming_similar_tracks",
+            ))
+            .expect("providers")
+            .value,
         }
     }
 }

@@ -94,7 +94,12 @@ pub async fn read_capped(
     response: &mut reqwest::Response,
     max: usize,
 ) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
+    // Sized once from Content-Length when it fits the cap: growing by doubling would hold the
+    // old and the new buffer at once.
+    let expected = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
+    let mut body = Vec::with_capacity(expected.filter(|n| *n <= max).unwrap_or(0));
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         if body.len() + chunk.len() > max {
             return Err(ReadError::TooLarge(max));

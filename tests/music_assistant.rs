@@ -699,34 +699,34 @@ async fn a_slow_play_index_plays_the_pushed_stream_at_once() {
 }
 
 /// Radio mode needs a provider that suggests similar tracks (issue 18): read from `providers`
-/// replies generated with Music Assistant's own models.
+/// replies generated with Music Assistant's own models, and mutated copies of them.
 #[test]
 fn only_an_available_provider_with_similar_tracks_makes_radio_mode_possible() {
-    use ma_alexa_skill::music_assistant::{usable_providers, ProviderInstance};
-    let read = |text: &str| -> Vec<Value> { serde_json::from_str(text).expect("a list") };
-    let local = usable_providers(read(include_str!(
-        "fixtures/ma/providers_local_library.json"
-    )));
+    use ma_alexa_skill::music_assistant::{read_providers, ProviderInstance};
+    let read = |body: &[u8]| read_providers(body).expect("usable").value;
+    let local = read(include_bytes!("fixtures/ma/providers_local_library.json"));
     assert_eq!(local.len(), 2, "the Alexa provider and the local files");
     assert!(!local.iter().any(ProviderInstance::offers_similar_tracks));
-    let streaming = read(include_str!(
-        "fixtures/ma/providers_streaming_similar_tracks.json"
-    ));
-    let offering: Vec<Option<String>> = usable_providers(streaming.clone())
+    let streaming = include_bytes!("fixtures/ma/providers_streaming_similar_tracks.json");
+    let offering: Vec<Option<String>> = read(streaming)
         .into_iter()
         .filter(ProviderInstance::offers_similar_tracks)
         .map(|p| p.instance_id)
         .collect();
     assert_eq!(offering, [Some("spotify--Rb8g3YwE".to_owned())]);
+    let mutated = |change: &dyn Fn(&mut Value)| {
+        let mut all: Vec<Value> = serde_json::from_slice(streaming).expect("a list");
+        all.iter_mut().for_each(change);
+        read(&serde_json::to_vec(&all).expect("serializes"))
+    };
     // The same provider while it is not available (logged out, unreachable) offers nothing.
-    let down: Vec<Value> = streaming
-        .into_iter()
-        .map(|mut p| {
-            p["available"] = Value::Bool(false);
-            p
-        })
-        .collect();
-    assert!(!usable_providers(down)
-        .iter()
-        .any(ProviderInstance::offers_similar_tracks));
+    let down = mutated(&|p| p["available"] = Value::Bool(false));
+    assert!(!down.iter().any(ProviderInstance::offers_similar_tracks));
+    // A feature list with other things in it still names the feature.
+    let odd = mutated(&|p| {
+        if let Some(features) = p["supported_features"].as_array_mut() {
+            features.insert(0, json!({ "unexpected": 1 }));
+        }
+    });
+    assert!(odd.iter().any(ProviderInstance::offers_similar_tracks));
 }

@@ -37,13 +37,12 @@ use ma_alexa_skill::bridge::{BridgeError, Latest, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::music_assistant::{
     self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, ProviderInstance, QueueCommand,
-    SearchItem, SearchResults,
+    SearchItem, SearchResults, UnusableReply,
 };
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::source::SettingsSource;
 use ma_alexa_skill::settings::{BridgeSettings, MaSettings, Settings};
 use ma_alexa_skill::stream::{InternalStream, QueueId};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// How long a Music Assistant call takes on the paused clock, by delay byte (`b % 8`). None is a
@@ -219,13 +218,14 @@ impl StreamSource for FuzzBridge {
 struct FuzzMa(Arc<Replies>);
 
 impl FuzzMa {
-    /// One command: the next reply, read as `T` the way `MaClient::call` reads it, after its
-    /// delay on the paused clock.
-    async fn call<T: DeserializeOwned>(
+    /// One command: the next reply, read with `read` (the reader `MaClient` uses for the
+    /// command), after its delay on the paused clock.
+    async fn call<T>(
         &self,
         ma: &MaSettings,
         command: &'static str,
         used_up: &str,
+        read: impl FnOnce(&[u8]) -> Result<T, UnusableReply>,
     ) -> Result<T, MaError> {
         let host = ma_alexa_skill::authority(&ma.base);
         let next = self.0.ma.lock().expect("lock").pop_front();
@@ -239,7 +239,7 @@ impl FuzzMa {
                 .collect::<String>()
         };
         match tag {
-            b'O' => serde_json::from_slice(&body).map_err(|e| MaError::InvalidReply {
+            b'O' => read(&body).map_err(|e| MaError::InvalidReply {
                 host,
                 command,
                 reason: e.to_string(),
@@ -274,13 +274,15 @@ impl MusicAssistant for FuzzMa {
         _queue: &QueueId,
         _deadline: Deadline,
     ) -> Result<Option<PlayerQueue>, MaError> {
-        self.call(ma, "player_queues/get", "null").await
+        self.call(ma, "player_queues/get", "null", music_assistant::read_queue)
+            .await
     }
 
     async fn players(&self, ma: &MaSettings, _deadline: Deadline) -> Result<Vec<Player>, MaError> {
-        // As `MaClient::players`.
-        let all: Vec<Value> = self.call(ma, "players/all", "[]").await?;
-        Ok(music_assistant::usable_players(all))
+        self.call(ma, "players/all", "[]", |body| {
+            music_assistant::read_players(body).map(|read| read.value)
+        })
+        .await
     }
 
     async fn send(
@@ -292,7 +294,7 @@ impl MusicAssistant for FuzzMa {
     ) -> Result<(), MaError> {
         // The name the real client sends, for messages.
         let (name, _) = command.request(queue);
-        match self.call::<Value>(ma, name, "null").await {
+        match self.call(ma, name, "null", music_assistant::read_any).await {
             Ok(_) => Ok(()),
             // As `MaClient::send`: the library's own check for an unknown queue.
             Err(error) => Err(music_assistant::told_apart(self, ma, queue, error, deadline).await),
@@ -306,8 +308,10 @@ impl MusicAssistant for FuzzMa {
         _types: &[MediaType],
         _deadline: Deadline,
     ) -> Result<SearchResults, MaError> {
-        let found: Option<SearchResults> = self.call(ma, "music/search", "null").await?;
-        Ok(found.unwrap_or_default())
+        self.call(ma, "music/search", "null", |body| {
+            music_assistant::read_search(body).map(|read| read.value)
+        })
+        .await
     }
 
     async fn favorite_tracks(
@@ -315,9 +319,10 @@ impl MusicAssistant for FuzzMa {
         ma: &MaSettings,
         _deadline: Deadline,
     ) -> Result<Vec<SearchItem>, MaError> {
-        let found: Option<Vec<Value>> = self.call(ma, "music/tracks/library_items", "null").await?;
-        // As `MaClient::favorite_tracks`.
-        Ok(music_assistant::playable_tracks(found))
+        self.call(ma, "music/tracks/library_items", "null", |body| {
+            music_assistant::read_favorite_tracks(body).map(|read| read.value)
+        })
+        .await
     }
 
     async fn add_to_favorites(
@@ -326,9 +331,13 @@ impl MusicAssistant for FuzzMa {
         _player: &QueueId,
         _deadline: Deadline,
     ) -> Result<(), MaError> {
-        self.call::<Value>(ma, "players/add_currently_playing_to_favorites", "null")
-            .await
-            .map(drop)
+        self.call(
+            ma,
+            "players/add_currently_playing_to_favorites",
+            "null",
+            music_assistant::read_any,
+        )
+        .await
     }
 
     async fn providers(
@@ -337,8 +346,10 @@ impl MusicAssistant for FuzzMa {
         _deadline: Deadline,
     ) -> Result<Vec<ProviderInstance>, MaError> {
         // As `MaClient::providers`.
-        let all: Vec<Value> = self.call(ma, "providers", "[]").await?;
-        Ok(music_assistant::usable_providers(all))
+        self.call(ma, "providers", "[]", |body| {
+            music_assistant::read_providers(body).map(|read| read.value)
+        })
+        .await
     }
 }
 

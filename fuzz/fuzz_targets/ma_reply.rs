@@ -3,21 +3,25 @@
 //! Input: a selector byte, then the reply body up to a NUL byte, then (for searches) what was
 //! asked: lines `intent name`, `query`, `artist`, `album`, `track`, `playlist`, `radio`, read
 //! through `Intent::from_parts` as the request parser reads an intent's slots.
-//! Selector `b % 4`:
-//! - 0: `player_queues/get` (`Option<PlayerQueue>`), then `QueueItem::now_playing`;
-//! - 1: `players/all` (`Vec<Player>`), then `is_playing` / `is_alexa`;
-//! - 2: `music/search` (`Option<SearchResults>`), then `Wanted::of` and `skill::choose`;
-//! - 3: `music/tracks/library_items` (`Option<Vec<Value>>` to `SearchItem`s, as the client does).
+//! Selector `b % 4`, each read by the function the client reads that command's reply with:
+//! - 0: `player_queues/get` (`read_queue`), then `QueueItem::now_playing`;
+//! - 1: `players/all` (`read_players`), then `is_playing` / `is_alexa` / `is_listed`;
+//! - 2: `music/search` (`read_search`), then `Wanted::of` and `skill::choose`;
+//! - 3: `music/tracks/library_items` (`read_favorite_tracks`).
 //!
-//! Checks: what is read is trimmed and non-empty where the skill says so; `choose` picks an item
-//! of a wanted type from the results, and picks one whenever a wanted type has any.
+//! Checks: what is read is trimmed and non-empty where the skill says so; lists keep at most
+//! their cap; a player hidden by its owner is never listed; `choose` picks an item of a wanted
+//! type from the results, and picks one whenever a wanted type has any.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use ma_alexa_skill::alexa::request::{Intent, MediaAsk};
-use ma_alexa_skill::music_assistant::{Player, PlayerQueue, SearchItem, SearchResults};
+use ma_alexa_skill::music_assistant::{
+    read_favorite_tracks, read_players, read_queue, read_search, SearchItem, MAX_FAVORITE_TRACKS,
+    MAX_PLAYERS,
+};
 use ma_alexa_skill::skill::{choose, normalized, Wanted};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 fn trimmed_text(what: &str, value: &Option<String>) {
     if let Some(text) = value {
@@ -37,10 +41,10 @@ fn usable(item: &SearchItem) {
 }
 
 fn search(body: &[u8], asked: &[u8]) {
-    let Ok(found) = serde_json::from_slice::<Option<SearchResults>>(body) else {
+    let Ok(found) = read_search(body) else {
         return;
     };
-    let found = found.unwrap_or_default();
+    let found = found.value;
     for list in [
         &found.artists,
         &found.albums,
@@ -108,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
     let asked = parts.next().unwrap_or_default();
     match selector % 4 {
         0 => {
-            let Ok(Some(queue)) = serde_json::from_slice::<Option<PlayerQueue>>(body) else {
+            let Ok(Some(queue)) = read_queue(body) else {
                 return;
             };
             if let Some(item) = &queue.current_item {
@@ -119,28 +123,31 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         1 => {
-            let Ok(players) = serde_json::from_slice::<Vec<Player>>(body) else {
+            let Ok(players) = read_players(body) else {
                 return;
             };
-            for player in &players {
+            assert!(players.value.len() <= MAX_PLAYERS);
+            for player in &players.value {
+                assert!(!player.player_id.trim().is_empty());
                 let state = player.state.as_deref().or(player.playback_state.as_deref());
                 assert_eq!(player.is_playing(), state == Some("playing"));
                 if player.is_alexa() {
                     assert!(player.provider.starts_with("alexa"));
                 }
+                if player.hide_in_ui == Some(true) || player.enabled == Some(false) {
+                    assert!(!player.is_listed());
+                }
+                let _ = player.hidden_for_now();
             }
         }
         2 => search(body, asked),
         _ => {
-            let Ok(found) = serde_json::from_slice::<Option<Vec<Value>>>(body) else {
+            let Ok(found) = read_favorite_tracks(body) else {
                 return;
             };
-            for item in found
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|v| serde_json::from_value::<SearchItem>(v).ok())
-                .filter(|i| !i.uri.trim().is_empty())
-            {
+            assert!(found.value.len() <= MAX_FAVORITE_TRACKS);
+            for item in &found.value {
+                assert!(!item.uri.trim().is_empty());
                 let _ = item.in_library();
                 let _ = item.artist();
             }

@@ -2,12 +2,16 @@
 //! in the living room", "move the music to the kitchen", "set the kitchen volume to 30",
 //! "pause in the bedroom", "what's playing in the office".
 //!
-//! How a spoken room becomes a player, among `players/all`'s enabled, listed players:
+//! How a spoken room becomes a player, among `players/all`'s listed players (enabled, not
+//! hidden by the owner, not private: [`Player::is_listed`]):
 //! 1. `ROOM_ALIASES` (spoken name → player id), for names Alexa hears differently;
 //! 2. a player whose name is the room, word for word (case, accents, articles and the words
 //!    "speaker"/"player" ignored);
 //! 3. the one available player whose name contains the room (or is contained in it);
 //! 4. the one available player whose name is close to it (a few letters off).
+//!
+//! Rules 3 and 4, and the rooms named when none fits, leave out players Music Assistant's
+//! interface hides for now ([`Player::hidden_for_now`]: synced to another, in a playing group).
 //!
 //! Two players fitting one rule is never a guess: the skill asks which (naming at most three)
 //! and keeps the question in the session, so "the Sonos" answers it. The Echo's own player is
@@ -234,10 +238,10 @@ pub fn resolve<'p>(
     if let Some(found) = one_of(exact, RoomRule::Exact) {
         return found;
     }
-    // Past an exact name, only available players, and never the Echo's own.
+    // Past an exact name, only available players Music Assistant shows, never the Echo's own.
     let pool: Vec<&Player> = listed
         .into_iter()
-        .filter(|p| p.is_available() && Some(p.player_id.as_str()) != own)
+        .filter(|p| p.is_available() && !p.hidden_for_now() && Some(p.player_id.as_str()) != own)
         .collect();
     let containing: Vec<&Player> = pool
         .iter()
@@ -422,7 +426,7 @@ pub(super) async fn in_room<B: StreamSource, M: MusicAssistant>(
         Resolved::Unknown => {
             let known: Vec<String> = players
                 .iter()
-                .filter(|p| p.is_listed() && p.is_available())
+                .filter(|p| p.is_listed() && p.is_available() && !p.hidden_for_now())
                 .take(NAMED_AT_MOST)
                 .map(|p| spoken(p.spoken_name()))
                 .collect();
@@ -709,10 +713,8 @@ mod tests {
     use super::*;
 
     fn player(id: &str, name: &str) -> Player {
-        serde_json::from_value(
-            json!({ "player_id": id, "provider": "sonos", "display_name": name }),
-        )
-        .expect("player")
+        let text = json!({ "player_id": id, "provider": "sonos", "display_name": name });
+        serde_json::from_str(&text.to_string()).expect("player")
     }
 
     #[test]
