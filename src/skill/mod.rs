@@ -33,7 +33,7 @@ mod start;
 use std::time::Instant;
 
 use failure::failed;
-pub use ma_phrases::{heard_as_other_intent, play_sentence, swallowed, Swallowed};
+pub use ma_phrases::{swallowed, Swallowed};
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
@@ -252,7 +252,7 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
     match &req.kind {
         RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
         // Music Assistant's own phrase filed under another intent is answered as what it says.
-        RequestKind::Intent(intent) => match heard_as_other_intent(req) {
+        RequestKind::Intent(intent) => match ma_phrases::heard_as_other_intent(req) {
             Some(phrase) => on_intent(req, ctx, &phrase.means)
                 .await
                 .adding_detail(format!(
