@@ -510,8 +510,9 @@ impl<'de> Deserialize<'de> for HideOptions {
     }
 }
 
-/// A player, as `players/all` describes it (only what the skill reads). Every field but
-/// `player_id` is read loosely: unknown when missing or of another shape.
+/// A player, as `players/all` describes it (only what the skill reads). Every field is read
+/// loosely: unknown (or empty) when missing or of another shape; [`read_players`] leaves out a
+/// player without a `player_id`. Like every reply type here, read from JSON text, not a `Value`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Player {
     /// The player id; for the Alexa provider, the Echo's name.

@@ -38,10 +38,11 @@ async fn bridge() -> Stub {
     .await
 }
 
-/// Music Assistant with its `/info` and the players of [`healthy_music_assistant`].
+/// Music Assistant with its `/info` (generated: a 2.8.1 server) and the players of
+/// [`healthy_music_assistant`].
 async fn music_assistant() -> Stub {
     Stub::spawn(|seen| match (seen.method.as_str(), seen.path_only()) {
-        ("GET", "/info") => Reply::ok(json!({ "server_version": "2.8.1" }).to_string()),
+        ("GET", "/info") => ma_reply("server_info"),
         ("POST", "/api") => {
             let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
             healthy_music_assistant(body["command"].as_str().unwrap_or(""), &body["args"])

@@ -166,18 +166,27 @@ async fn hostile_metadata_keeps_every_response_within_alexas_limits() {
         "imageUrl": format!("https://cdn.example.com/{}", "x".repeat(60_000)),
     });
     let bridge = Stub::bridge(Reply::ok(reply.to_string())).await;
-    let ma_item = json!({
-        "queue_id": QUEUE, "items": 3, "current_index": 1,
-        "current_item": { "name": long, "media_item": {
-            "name": long, "artists": [{ "name": long }], "album": { "name": long } } }
-    });
+    // The generated queue and search, with hostile names.
+    let mut ma_queue = ma_json("queue_kitchen_echo");
+    let item = &mut ma_queue["current_item"];
+    item["name"] = json!(long);
+    item["media_item"]["name"] = json!(long);
+    item["media_item"]["artists"][0]["name"] = json!(long);
+    item["media_item"]["album"]["name"] = json!(long);
     let ma = Stub::music_assistant(move |command, args| match command {
-        "player_queues/get" => Reply::ok(ma_item.to_string()),
-        "music/search" => Reply::ok(
-            json!({ "tracks": [{ "name": "{query}".repeat(4000) , "uri": "library://track/1",
-                    "provider": "library", "artists": [{ "name": "{artist}".repeat(4000) }] }] })
-            .to_string(),
-        ),
+        "player_queues/get" => Reply::ok(ma_queue.to_string()),
+        "music/search" => {
+            let mut found = search_results(args);
+            for list in ["artists", "albums", "tracks", "playlists", "radio"] {
+                for item in found[list].as_array_mut().into_iter().flatten() {
+                    item["name"] = json!("{query}".repeat(4000));
+                    if let Some(artist) = item["artists"].get_mut(0) {
+                        artist["name"] = json!("{artist}".repeat(4000));
+                    }
+                }
+            }
+            Reply::ok(found.to_string())
+        }
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -279,10 +288,7 @@ async fn music_assistant_cannot_echo_the_token_into_the_log() {
 async fn a_json_rpc_error_object_is_an_error_even_with_status_200() {
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
     let ma = Stub::music_assistant(|command, args| match command {
-        "player_queues/next" | "player_queues/shuffle" => Reply::ok(
-            json!({ "message_id": "7", "error_code": 6, "details": "Player Kitchen Echo is not available" })
-                .to_string(),
-        ),
+        "player_queues/next" | "player_queues/shuffle" => ma_reply("error_player_unavailable"),
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -295,7 +301,8 @@ async fn a_json_rpc_error_object_is_an_error_even_with_status_200() {
             "{stem}: {spoken}"
         );
         assert!(
-            logs.text().contains("error_code 6"),
+            logs.text()
+                .contains("error_code 10: Player Kitchen Echo is not available"),
             "{stem}: {}",
             logs.text()
         );

@@ -158,9 +158,7 @@ async fn every_command_sends_exactly_its_json_rpc_call() {
 async fn previous_at_the_first_item_restarts_it() {
     fn first_item(command: &str, args: &Value) -> Reply {
         match command {
-            "player_queues/get" => {
-                Reply::ok(json!({ "queue_id": QUEUE, "current_index": 0 }).to_string())
-            }
+            "player_queues/get" => ma_reply("queue_kitchen_echo_first_item"),
             _ => healthy_music_assistant(command, args),
         }
     }
@@ -202,9 +200,7 @@ async fn device_players_picks_the_queue_of_a_device_without_token() {
     let (logs, _guard) = capture("info");
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
     let ma = Stub::music_assistant(|command, args| match command {
-        "player_queues/get" if args["queue_id"] == "Bedroom Echo" => Reply::ok(
-            json!({ "queue_id": "Bedroom Echo", "items": 5, "current_index": 1 }).to_string(),
-        ),
+        "player_queues/get" if args["queue_id"] == "Bedroom Echo" => ma_reply("queue_bedroom_echo"),
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -258,13 +254,7 @@ async fn the_only_playing_alexa_player_picks_the_queue_as_a_last_resort() {
 async fn the_only_alexa_player_is_the_queue_even_when_it_is_not_playing() {
     fn one_paused(command: &str, args: &Value) -> Reply {
         match command {
-            "players/all" => Reply::ok(
-                json!([
-                    { "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" },
-                    { "player_id": "media_player.office", "provider": "hass", "state": "playing" }
-                ])
-                .to_string(),
-            ),
+            "players/all" => ma_reply("players_all_one_echo_paused"),
             _ => healthy_music_assistant(command, args),
         }
     }
@@ -283,25 +273,13 @@ async fn the_only_alexa_player_is_the_queue_even_when_it_is_not_playing() {
 async fn no_queue_is_explained_when_no_rule_finds_one() {
     fn none_playing(command: &str, args: &Value) -> Reply {
         match command {
-            "players/all" => Reply::ok(
-                json!([
-                    { "player_id": "Kitchen Echo", "provider": "alexa", "state": "paused" },
-                    { "player_id": "Bedroom Echo", "provider": "alexa", "state": "idle" }
-                ])
-                .to_string(),
-            ),
+            "players/all" => ma_reply("players_all_no_echo_playing"),
             _ => healthy_music_assistant(command, args),
         }
     }
     fn two_playing(command: &str, args: &Value) -> Reply {
         match command {
-            "players/all" => Reply::ok(
-                json!([
-                    { "player_id": "Kitchen Echo", "provider": "alexa", "playback_state": "playing" },
-                    { "player_id": "Bedroom Echo", "provider": "alexa", "state": "playing" }
-                ])
-                .to_string(),
-            ),
+            "players/all" => ma_reply("players_all_two_echos_playing"),
             _ => healthy_music_assistant(command, args),
         }
     }
@@ -497,9 +475,7 @@ async fn now_playing_comes_from_music_assistant_else_from_the_bridge() {
 
     // An empty queue.
     let (response, _) = run("now_playing_intent", |command, args| match command {
-        "player_queues/get" => Reply::ok(
-            json!({ "queue_id": QUEUE, "current_index": null, "current_item": null }).to_string(),
-        ),
+        "player_queues/get" => ma_reply("queue_kitchen_echo_empty"),
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -541,14 +517,10 @@ async fn the_token_never_reaches_the_logs() {
     assert!(!logs.contains(DEVICE), "a device id reached the logs");
 }
 
-/// A Music Assistant whose queue holds `items` with `current_index` and `repeat_mode`.
-fn queue_at(items: u64, current: u64, repeat: &'static str) -> impl Fn(&str, &Value) -> Reply {
+/// A Music Assistant whose queue is the generated reply `fixture`.
+fn queue_is(fixture: &'static str) -> impl Fn(&str, &Value) -> Reply {
     move |command, args| match command {
-        "player_queues/get" => Reply::ok(
-            json!({ "queue_id": QUEUE, "items": items, "current_index": current,
-                    "repeat_mode": repeat })
-            .to_string(),
-        ),
+        "player_queues/get" => ma_reply(fixture),
         _ => healthy_music_assistant(command, args),
     }
 }
@@ -562,7 +534,7 @@ async fn commands_and_speech(stem: &str, ma: Stub) -> (Vec<String>, Option<Strin
 
 #[tokio::test]
 async fn next_after_the_last_track_says_so_and_sends_nothing() {
-    let ma = Stub::music_assistant(queue_at(12, 11, "off")).await;
+    let ma = Stub::music_assistant(queue_is("queue_kitchen_echo_last_item")).await;
     let (commands, spoken, _) = commands_and_speech("next_intent", ma).await;
     assert_eq!(commands, ["player_queues/get"]);
     assert_eq!(
@@ -570,12 +542,12 @@ async fn next_after_the_last_track_says_so_and_sends_nothing() {
         Some(Phrase::LastTrack.text(Language::English))
     );
     // The remote's button: nothing to say, nothing sent.
-    let ma = Stub::music_assistant(queue_at(12, 11, "one")).await;
+    let ma = Stub::music_assistant(queue_is("queue_kitchen_echo_last_item_repeat_one")).await;
     let (commands, spoken, response) = commands_and_speech("playback_controller_next", ma).await;
     assert_eq!(commands, ["player_queues/get"]);
     assert_eq!((spoken, Shape::of(&response)), (None, Shape::empty()));
     // A queue that repeats as a whole goes round.
-    let ma = Stub::music_assistant(queue_at(12, 11, "all")).await;
+    let ma = Stub::music_assistant(queue_is("queue_kitchen_echo_last_item_repeat_all")).await;
     let (commands, spoken, _) = commands_and_speech("next_intent", ma).await;
     assert_eq!(commands, ["player_queues/get", "player_queues/next"]);
     assert_eq!(
@@ -592,7 +564,7 @@ async fn an_empty_queue_is_said_to_be_empty() {
         "start_over_intent",
         "shuffle_on_intent",
     ] {
-        let ma = Stub::music_assistant(queue_at(0, 0, "off")).await;
+        let ma = Stub::music_assistant(queue_is("queue_kitchen_echo_empty")).await;
         let (commands, spoken, _) = commands_and_speech(stem, ma).await;
         assert_eq!(commands, ["player_queues/get"], "{stem}");
         assert_eq!(
@@ -729,4 +701,80 @@ fn only_an_available_provider_with_similar_tracks_makes_radio_mode_possible() {
         }
     });
     assert!(odd.iter().any(ProviderInstance::offers_similar_tracks));
+}
+
+/// Issue 18: with the player list a current Music Assistant sends (`hide_player_in_ui` a list),
+/// the "only playing Alexa player" rule finds the Echo, and the warning about left-out players
+/// stays quiet.
+#[tokio::test]
+async fn issue_18_a_current_player_list_finds_the_queue_without_a_token() {
+    let (logs, _guard) = capture("info");
+    let players = ma_json("players_all_home");
+    assert!(players[0]["hide_player_in_ui"].is_array(), "{}", players[0]);
+    let (response, ma) = run("next_intent_without_token", healthy_music_assistant).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NextDone.text(Language::English))
+    );
+    let commands: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+    assert_eq!(
+        commands,
+        ["players/all", "player_queues/get", "player_queues/next"]
+    );
+    let logs = logs.text();
+    assert!(!logs.contains("left out"), "{logs}");
+}
+
+/// A player list the skill cannot read at all is Music Assistant failing, not a house without
+/// an Echo; an unreadable player among readable ones is left out and logged.
+#[tokio::test]
+async fn unreadable_players_are_a_failure_or_a_warning_never_no_speakers() {
+    fn unreadable(command: &str, args: &Value) -> Reply {
+        match command {
+            "players/all" => Reply::ok(r#"[0, "Kitchen Echo", {"name": "Kitchen Echo"}]"#),
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    let (logs, _guard) = capture("info");
+    let (response, ma) = run("next_intent_without_token", unreadable).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::MaFailed.text(Language::English))
+    );
+    let commands: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+    assert_eq!(commands, ["players/all"]);
+    let line = answered_line(&logs.text());
+    assert_eq!(line["error_kind"], "ma_invalid_reply", "{line}");
+    assert!(
+        line.to_string()
+            .contains("none of its 3 players could be read"),
+        "{line}"
+    );
+
+    fn one_unreadable(command: &str, args: &Value) -> Reply {
+        match command {
+            "players/all" => {
+                let mut players = ma_json("players_all_home");
+                players[1]["player_id"] = json!(null);
+                Reply::ok(players.to_string())
+            }
+            _ => healthy_music_assistant(command, args),
+        }
+    }
+    let (logs, _guard) = capture("info");
+    let (response, _) = run("next_intent_without_token", one_unreadable).await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::NextDone.text(Language::English))
+    );
+    let warning = logs
+        .text()
+        .lines()
+        .find(|l| l.contains("left out"))
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .expect("a warning");
+    assert_eq!(
+        (&warning["level"], &warning["command"], &warning["unusable"]),
+        (&json!("WARN"), &json!("players/all"), &json!(1))
+    );
 }

@@ -90,7 +90,7 @@ async fn each_phrase_form_searches_and_plays_exactly_what_it_names() {
             vec![("album", "kind of blue"), ("artist", "kind of blue trio")],
             vec![
                 search("kind of blue", &["album"]),
-                play_media("tidal://album/t9", false),
+                play_media("tidal--Ug2h7CvN://album/t9", false),
             ],
             "Playing Kind of Blue by Kind of Blue Trio.",
         ),
@@ -175,9 +175,7 @@ async fn nothing_found_nothing_heard_and_no_music_assistant_each_get_their_answe
     // Nothing found: said plainly, nothing played.
     let (bridge, ma) = home().await;
     let nothing = Stub::music_assistant(|command, args| match command {
-        "music/search" => {
-            Reply::ok(json!({ "artists": [], "albums": [], "tracks": [] }).to_string())
-        }
+        "music/search" => ma_reply("search_nothing"),
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -259,9 +257,7 @@ async fn favorites_play_shuffled_and_the_current_song_becomes_one() {
     // An empty queue: nothing to add, and nothing is sent.
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;
     let empty = Stub::music_assistant(|command, args| match command {
-        "player_queues/get" => {
-            Reply::ok(json!({ "queue_id": QUEUE, "current_item": null }).to_string())
-        }
+        "player_queues/get" => ma_reply("queue_kitchen_echo_empty"),
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -286,11 +282,15 @@ async fn favorites_play_shuffled_and_the_current_song_becomes_one() {
 async fn names_are_spoken_short_and_as_text() {
     let long = format!("{} {{artist}} <speak>", "Symphony ".repeat(30));
     let ma = Stub::music_assistant(move |command, args| match command {
-        "music/search" => Reply::ok(
-            json!({ "albums": [{ "name": long, "uri": "library://album/1", "provider": "library",
-                                 "artists": [{ "name": "Orchestra & Choir" }] }] })
-            .to_string(),
-        ),
+        "music/search" => {
+            // The generated library album, renamed.
+            let mut found = search_results(args);
+            let mut album = found["albums"][2].clone();
+            album["name"] = json!(long);
+            album["artists"][0]["name"] = json!("Orchestra & Choir");
+            found["albums"] = json!([album]);
+            Reply::ok(found.to_string())
+        }
         _ => healthy_music_assistant(command, args),
     })
     .await;
@@ -427,10 +427,7 @@ async fn similar_with(providers: Reply) -> (Value, Stub) {
 /// nothing that touches the queue.
 #[tokio::test]
 async fn songs_like_without_a_similar_tracks_provider_leave_the_queue_alone() {
-    let (response, ma) = similar_with(Reply::ok(include_str!(
-        "fixtures/ma/providers_local_library.json"
-    )))
-    .await;
+    let (response, ma) = similar_with(ma_reply("providers_local_library")).await;
     assert_eq!(
         calls(&ma),
         [
@@ -464,4 +461,46 @@ async fn songs_like_without_a_similar_tracks_provider_leave_the_queue_alone() {
         speech_text(&response).as_deref(),
         Some(Phrase::MaTimedOut.text(Language::English))
     );
+}
+
+/// A server that ignores the limit and answers `library_items` with 20,000 favourite songs
+/// (each cut to its identifying fields, so that the list fits the 4 MiB reply cap): the queue
+/// gets the first 250, as the README promises, not all of them.
+#[tokio::test]
+async fn favorites_are_capped_whatever_the_server_sends() {
+    let song = ma_json("library_tracks_favorites")[0].clone();
+    let songs: Vec<Value> = (0..20_000)
+        .map(|n| {
+            json!({
+                "item_id": n.to_string(), "provider": song["provider"], "name": song["name"],
+                "uri": format!("library://track/{n}"), "media_type": song["media_type"],
+                "favorite": true,
+            })
+        })
+        .collect();
+    let reply = Value::from(songs).to_string();
+    assert!(reply.len() < 4 * 1024 * 1024, "{} bytes", reply.len());
+    let (bridge, _) = home().await;
+    let ma = Stub::music_assistant(move |command, args| match command {
+        "music/tracks/library_items" => Reply::ok(reply.clone()),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    let response = answer_with(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        request("PlayFavoritesIntent", &[], "en-US"),
+    )
+    .await;
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("Shuffling your favorite songs.")
+    );
+    let played = calls(&ma)
+        .into_iter()
+        .find(|(command, _)| command == "player_queues/play_media")
+        .expect("play_media");
+    let media = played.1["media"].as_array().expect("a list of URIs");
+    assert_eq!(media.len(), 250);
+    assert_eq!(media[0], "library://track/0");
+    assert_eq!(media[249], "library://track/249");
 }

@@ -400,91 +400,67 @@ pub const MA_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.test-long-lived-token.signature
 /// The queue of the Echo in the sample events.
 pub const QUEUE: &str = "Kitchen Echo";
 
-/// A Music Assistant that knows [`QUEUE`] (current item 3 of 12: "So What") and one playing
-/// Alexa player, and answers every other command with `null`.
+/// A Music Assistant reply that `music-assistant-models` generated: the body of
+/// tests/fixtures/ma/`name`.json (made by `scripts/ma-fixtures`; add one there).
+pub fn ma_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ma")
+        .join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The same as JSON, to pick from or change.
+pub fn ma_json(name: &str) -> Value {
+    serde_json::from_str(&ma_fixture(name)).expect("a generated fixture is JSON")
+}
+
+/// `200` with the generated reply `name`.
+pub fn ma_reply(name: &str) -> Reply {
+    Reply::ok(ma_fixture(name))
+}
+
+/// A Music Assistant that knows [`QUEUE`] (current item 3 of 12: "So What") and the home's
+/// players (the Kitchen Echo plays), finds what [`search_results`] finds and three favourite
+/// songs, and answers every other command with `null`. Every reply is generated.
 pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
     match command {
-        // `QUEUE`'s queue, playing (generated: tests/fixtures/ma).
-        "player_queues/get" if args["queue_id"] == QUEUE => {
-            Reply::ok(include_str!("../fixtures/ma/queue_kitchen_echo.json"))
-        }
+        "player_queues/get" if args["queue_id"] == QUEUE => ma_reply("queue_kitchen_echo"),
         "player_queues/get" => Reply::ok("null"),
-        "players/all" => Reply::ok(
-            serde_json::json!([
-                { "player_id": QUEUE, "provider": "alexa", "name": QUEUE, "display_name": QUEUE,
-                  "state": "playing", "playback_state": "playing", "active_source": QUEUE },
-                { "player_id": "Bedroom Echo", "provider": "alexa", "state": "idle" },
-                { "player_id": "media_player.office", "provider": "hass", "state": "playing" }
-            ])
-            .to_string(),
-        ),
+        "players/all" => ma_reply("players_all_home"),
         "music/search" => Reply::ok(search_results(args).to_string()),
         // A library and a streaming provider that suggests similar tracks (radio mode works).
-        "providers" => Reply::ok(include_str!(
-            "../fixtures/ma/providers_streaming_similar_tracks.json"
-        )),
-        "music/tracks/library_items" => Reply::ok(
-            serde_json::json!([
-                { "item_id": "88", "provider": "library", "name": "So What", "uri": "library://track/88",
-                  "media_type": "track", "favorite": true, "artists": [{ "name": "Miles Davis" }] },
-                { "item_id": "91", "provider": "library", "name": "Naima", "uri": "library://track/91",
-                  "media_type": "track", "favorite": true, "artists": [{ "name": "John Coltrane" }] },
-                { "item_id": "97", "provider": "library", "name": "Take Five", "uri": "library://track/97",
-                  "media_type": "track", "favorite": true, "artists": [{ "name": "The Dave Brubeck Quartet" }] }
-            ])
-            .to_string(),
-        ),
+        "providers" => ma_reply("providers_streaming_similar_tracks"),
+        "music/tracks/library_items" => ma_reply("library_tracks_favorites"),
         _ => Reply::ok("null"),
     }
 }
 
-/// What a realistic Music Assistant finds, whatever the query, for the media types asked: near
-/// duplicates (a legacy edition, the same album from a streaming provider and in the library, a
-/// same-named album by another artist), a non-library item first, and keys for types not asked
-/// left empty, as Music Assistant does.
+/// What Music Assistant finds, whatever the query (the generated `search_kind_of_blue`): near
+/// duplicates (a legacy edition, the same album from a streaming provider and in the library,
+/// a same-named album by another artist), non-library items first; the lists of media types
+/// not asked for (`media_types`) are empty, as Music Assistant sends them.
 pub fn search_results(args: &Value) -> Value {
-    let wanted = |t: &str| {
-        args["media_types"]
+    let mut found = ma_json("search_kind_of_blue");
+    let types = [
+        ("artists", "artist"),
+        ("albums", "album"),
+        ("genres", "genre"),
+        ("tracks", "track"),
+        ("playlists", "playlist"),
+        ("radio", "radio"),
+        ("audiobooks", "audiobook"),
+        ("podcasts", "podcast"),
+        ("sound_effects", "sound_effect"),
+    ];
+    for (key, media_type) in types {
+        let wanted = args["media_types"]
             .as_array()
-            .is_none_or(|types| types.iter().any(|x| x == t))
-    };
-    let pick = |t: &str, items: Value| {
-        if wanted(t) {
-            items
-        } else {
-            serde_json::json!([])
+            .is_none_or(|asked| asked.iter().any(|t| t == media_type));
+        if !wanted {
+            found[key] = serde_json::json!([]);
         }
-    };
-    serde_json::json!({
-        "artists": pick("artist", serde_json::json!([
-            { "item_id": "4aa", "provider": "spotify", "name": "Miles Davis Quintet", "uri": "spotify://artist/4aa", "media_type": "artist" },
-            { "item_id": "5", "provider": "library", "name": "Miles Davis", "uri": "library://artist/5", "media_type": "artist" }
-        ])),
-        "albums": pick("album", serde_json::json!([
-            { "item_id": "k1", "provider": "spotify", "name": "Kind of Blue (Legacy Edition)", "uri": "spotify://album/k1",
-              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
-            { "item_id": "k2", "provider": "spotify", "name": "Kind of Blue", "uri": "spotify://album/k2",
-              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
-            { "item_id": "7", "provider": "library", "name": "Kind of Blue", "uri": "library://album/7",
-              "media_type": "album", "artists": [{ "name": "Miles Davis" }] },
-            { "item_id": "t9", "provider": "tidal", "name": "Kind of Blue", "uri": "tidal://album/t9",
-              "media_type": "album", "artists": [{ "name": "Kind of Blue Trio" }] }
-        ])),
-        "tracks": pick("track", serde_json::json!([
-            { "item_id": "s1", "provider": "spotify", "name": "So What - Live", "uri": "spotify://track/s1",
-              "media_type": "track", "artists": [{ "name": "Miles Davis" }] },
-            { "item_id": "88", "provider": "library", "name": "So What", "uri": "library://track/88",
-              "media_type": "track", "artists": [{ "name": "Miles Davis" }] }
-        ])),
-        "playlists": pick("playlist", serde_json::json!([
-            { "item_id": "c2", "provider": "spotify", "name": "Chill Jazz", "uri": "spotify://playlist/c2", "media_type": "playlist" },
-            { "item_id": "3", "provider": "library", "name": "Chill", "uri": "library://playlist/3", "media_type": "playlist" }
-        ])),
-        "radio": pick("radio", serde_json::json!([
-            { "item_id": "s1234", "provider": "tunein", "name": "Jazz FM", "uri": "tunein://radio/s1234", "media_type": "radio" }
-        ])),
-        "genres": [], "audiobooks": [], "podcasts": []
-    })
+    }
+    found
 }
 
 /// Settings aimed at `bridge_base` and a Music Assistant at `ma_base`, with the test skill id,
