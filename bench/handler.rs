@@ -22,8 +22,8 @@ use ma_alexa_skill::bridge::{BridgeError, Latest, LatestReply, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::{self, LogFormat};
 use ma_alexa_skill::music_assistant::{
-    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
-    SearchResults,
+    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, ProviderInstance, QueueCommand,
+    SearchItem, SearchResults,
 };
 use ma_alexa_skill::service::{self, Service};
 use ma_alexa_skill::settings::source::SettingsSource;
@@ -182,13 +182,14 @@ impl StreamSource for MemoryBridge {
 }
 
 /// Music Assistant, in memory, answering with the tests' generated replies
-/// (tests/fixtures/ma): the Kitchen Echo's playing queue, the home's players, and a search that
-/// finds albums, songs and more.
+/// (tests/fixtures/ma): the Kitchen Echo's playing queue, the home's players, a search that
+/// finds albums, songs and more, and a provider that suggests similar tracks.
 struct MemoryMa {
     generation: Arc<AtomicU64>,
     queue: PlayerQueue,
     players: Vec<Player>,
     found: SearchResults,
+    providers: Vec<ProviderInstance>,
 }
 
 /// A generated Music Assistant reply.
@@ -206,6 +207,11 @@ impl MemoryMa {
             queue: queue.expect("a queue").expect("not null"),
             players: players.expect("players").value,
             found: found.expect("search results").value,
+            providers: music_assistant::read_providers(&ma_fixture(
+                "providers_streaming_similar_tracks",
+            ))
+            .expect("providers")
+            .value,
         }
     }
 }
@@ -262,5 +268,13 @@ impl MusicAssistant for MemoryMa {
         _deadline: Deadline,
     ) -> Result<(), MaError> {
         Ok(())
+    }
+
+    async fn providers(
+        &self,
+        _ma: &MaSettings,
+        _deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        Ok(self.providers.clone())
     }
 }

@@ -435,6 +435,23 @@ pub fn read_favorite_tracks(body: &[u8]) -> Result<Read<Vec<SearchItem>>, Unusab
     )
 }
 
+/// At most this many providers are read from `providers` (a server has a few dozen).
+pub const MAX_PROVIDERS: usize = 500;
+/// At most this many features are read of one provider (Music Assistant has about sixty).
+const MAX_FEATURES: usize = 200;
+
+/// A `providers` reply: the provider instances the skill can read (one that is not an object is
+/// left out and counted).
+pub fn read_providers(body: &[u8]) -> Result<Read<Vec<ProviderInstance>>, UnusableReply> {
+    read_list(
+        body,
+        "providers",
+        MAX_PROVIDERS,
+        false,
+        |_: &ProviderInstance| true,
+    )
+}
+
 /// When Music Assistant's interface hides a player: `hide_player_in_ui`, a list of options
 /// (`["when_unavailable", "when_synced", "when_group_active"]`, or `["always"]`). Servers from
 /// March 2025 let the owner pick the options; since January 2026 the list only mirrors
@@ -854,6 +871,39 @@ impl SearchItem {
     }
 }
 
+/// A provider instance, as `providers` describes it (only what the skill reads, loosely:
+/// unknown when missing or of another shape).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProviderInstance {
+    /// The instance id (`spotify--Rb8g3YwE`).
+    #[serde(default, deserialize_with = "loose")]
+    pub instance_id: Option<String>,
+    /// Whether it is loaded and working (servers that do not say: yes).
+    #[serde(default, deserialize_with = "loose")]
+    pub available: Option<bool>,
+    /// What it can do (`search`, `similar_tracks`, …); entries that are not text are left out.
+    #[serde(default, deserialize_with = "feature_names")]
+    pub supported_features: Vec<String>,
+}
+
+impl ProviderInstance {
+    /// Whether it can hand Music Assistant similar tracks now: available, with the
+    /// `similar_tracks` feature.
+    pub fn offers_similar_tracks(&self) -> bool {
+        self.available.unwrap_or(true)
+            && self
+                .supported_features
+                .iter()
+                .any(|f| f == "similar_tracks")
+    }
+}
+
+/// A list of feature names (at most [`MAX_FEATURES`]); anything but a list is none.
+fn feature_names<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    let raw = <&'de RawValue>::deserialize(de)?;
+    Ok(usable_list(raw, MAX_FEATURES, |_: &String| true).value)
+}
+
 /// How many favourite songs "play my favorites" queues at most.
 pub const MAX_FAVORITE_TRACKS: usize = 250;
 
@@ -906,6 +956,13 @@ pub trait MusicAssistant {
         player: &QueueId,
         deadline: Deadline,
     ) -> impl Future<Output = Result<(), MaError>> + Send;
+
+    /// `providers`: every loaded provider instance, of every type.
+    fn providers(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<Vec<ProviderInstance>, MaError>> + Send;
 }
 
 /// A failed queue command's error, told apart: Music Assistant answers an unknown queue with a
@@ -1214,6 +1271,15 @@ impl MusicAssistant for MaClient {
             read_any,
         )
         .await
+    }
+
+    async fn providers(
+        &self,
+        ma: &MaSettings,
+        deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        self.call_lists(ma, "providers", &json!({}), deadline, read_providers)
+            .await
     }
 }
 

@@ -184,6 +184,7 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
     let bridge_ms = handled.bridge.ms;
     let stream_slot = handled.bridge.slot.map(StreamSlot::as_str);
     let ma_ms = handled.ma_ms;
+    let stream_wait_ms = handled.stream_wait_ms;
     let queue = handled.queue.as_ref().map(|q| field(q.queue.as_str()));
     let queue = queue.as_deref();
     let queue_rule = handled
@@ -213,6 +214,7 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
                 stream_slot,
                 bridge_ms,
                 ma_ms,
+                stream_wait_ms,
                 total_ms,
                 $message
             )

@@ -63,6 +63,9 @@ pub enum Phrase {
     Fallback,
     /// The device cannot stream audio.
     NoAudioPlayer,
+    /// A device without AudioPlayer asked for music or a queue command, and no setting says
+    /// which player it controls: the skill does not guess another one.
+    NoAudioPlayerNoGuess,
     /// The request could not be read.
     Malformed,
     /// A setting is missing; `{setting}` is replaced by its name.
@@ -194,6 +197,8 @@ pub enum Phrase {
     PlayingSimilar,
     /// Radio mode seeded with `{title}` by `{artist}`.
     PlayingSimilarByArtist,
+    /// Radio mode cannot work (no provider suggests similar tracks): `{title}`; nothing changed.
+    NoSimilarTracks,
     /// Music Assistant took the request but did not confirm in time: `{title}`.
     PlayRequested,
     /// Nothing found for `{query}`.
@@ -268,6 +273,15 @@ impl Phrase {
                 "Mi dispiace, questo dispositivo non può riprodurre l'audio di Music Assistant. Prova con un altoparlante Echo.",
                 "Sorry, dit apparaat kan geen audio van Music Assistant afspelen. Probeer het op een Echo-speaker.",
                 "Desculpe, este dispositivo não pode tocar áudio do Music Assistant. Tente em um alto-falante Echo.",
+            ],
+            Self::NoAudioPlayerNoGuess => [
+                "This device can't play music itself, so I won't guess which speaker you mean. Name a room, for example: play Miles Davis in the kitchen.",
+                "Dieses Gerät kann selbst keine Musik abspielen, und ich rate nicht, welchen Lautsprecher du meinst. Nenne einen Raum, zum Beispiel: spiele Miles Davis in der Küche.",
+                "Este dispositivo no puede reproducir música por sí mismo, así que no voy a adivinar a qué altavoz te refieres. Di una habitación, por ejemplo: pon Miles Davis en la cocina.",
+                "Cet appareil ne peut pas lire de musique lui-même, donc je ne devine pas de quelle enceinte vous parlez. Nommez une pièce, par exemple : joue Miles Davis dans la cuisine.",
+                "Questo dispositivo non può riprodurre musica da solo, quindi non provo a indovinare quale altoparlante intendi. Indica una stanza, per esempio: riproduci Miles Davis in cucina.",
+                "Dit apparaat kan zelf geen muziek afspelen, dus ik ga niet raden welke speaker je bedoelt. Noem een ruimte, bijvoorbeeld: speel Miles Davis in de keuken.",
+                "Este dispositivo não toca música sozinho, então não vou adivinhar qual alto-falante você quer dizer. Diga um cômodo, por exemplo: toque Miles Davis na cozinha.",
             ],
             Self::Malformed => [
                 "Sorry, I couldn't understand that request.",
@@ -836,6 +850,15 @@ impl Phrase {
                 "Ik speel muziek zoals {title} van {artist}.",
                 "Tocando músicas como {title} de {artist}.",
             ],
+            Self::NoSimilarTracks => [
+                "Music Assistant can't play music like {title}: none of its providers can suggest similar songs. Your queue is unchanged.",
+                "Music Assistant kann keine Musik wie {title} spielen: Keiner seiner Anbieter kann ähnliche Titel vorschlagen. Deine Warteschlange bleibt unverändert.",
+                "Music Assistant no puede poner música como {title}: ninguno de sus proveedores sabe sugerir canciones parecidas. Tu cola no ha cambiado.",
+                "Music Assistant ne peut pas jouer de musique comme {title} : aucun de ses services ne sait proposer de titres similaires. Votre file d'attente n'a pas changé.",
+                "Music Assistant non può riprodurre musica come {title}: nessuno dei suoi servizi sa suggerire brani simili. La tua coda non è cambiata.",
+                "Music Assistant kan geen muziek zoals {title} spelen: geen van zijn bronnen kan vergelijkbare nummers voorstellen. Je wachtrij is niet veranderd.",
+                "O Music Assistant não pode tocar músicas como {title}: nenhum dos seus provedores sabe sugerir músicas parecidas. Sua fila não mudou.",
+            ],
             Self::PlayRequested => [
                 "I've asked Music Assistant to play {title}; it hasn't confirmed yet.",
                 "Ich habe Music Assistant gebeten, {title} zu spielen; es hat noch nicht bestätigt.",
@@ -1007,12 +1030,13 @@ mod tests {
         Language::Portuguese,
     ];
 
-    const ALL_PHRASES: [Phrase; 77] = [
+    const ALL_PHRASES: [Phrase; 79] = [
         Phrase::Help,
         Phrase::HelpWithoutMusicAssistant,
         Phrase::HelpReprompt,
         Phrase::Fallback,
         Phrase::NoAudioPlayer,
+        Phrase::NoAudioPlayerNoGuess,
         Phrase::Malformed,
         Phrase::SettingMissing,
         Phrase::SettingInvalid,
@@ -1076,6 +1100,7 @@ mod tests {
         Phrase::ShufflingByArtist,
         Phrase::PlayingSimilar,
         Phrase::PlayingSimilarByArtist,
+        Phrase::NoSimilarTracks,
         Phrase::PlayRequested,
         Phrase::NotFound,
         Phrase::AskWhatToPlay,
@@ -1167,6 +1192,7 @@ mod tests {
             (Phrase::ShufflingByArtist, &["title", "artist"][..]),
             (Phrase::PlayingSimilar, &["title"][..]),
             (Phrase::PlayingSimilarByArtist, &["title", "artist"][..]),
+            (Phrase::NoSimilarTracks, &["title"][..]),
             (Phrase::PlayRequested, &["title"][..]),
             (Phrase::NotFound, &["query"][..]),
             (Phrase::AddedToFavorites, &["title"][..]),

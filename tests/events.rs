@@ -44,7 +44,12 @@ fn expected(
                 "player_queues/shuffle",
                 "player_queues/play_media",
             ],
-            "play_similar_intent" => &["players/all", "music/search", "player_queues/play_media"],
+            "play_similar_intent" => &[
+                "players/all",
+                "music/search",
+                "providers",
+                "player_queues/play_media",
+            ],
             "play_favorites_intent" => &[
                 "music/tracks/library_items",
                 "player_queues/shuffle",
@@ -139,6 +144,10 @@ fn expected_shape(stem: &str) -> (Shape, bool) {
         | "now_playing_intent"
         | "now_playing_intent_fr-FR" => (Shape::say(), false),
         "play_audio_intent_no_audio_player" => (Shape::say(), false),
+        // No AudioPlayer and no DEVICE_PLAYERS entry: no player is guessed, nothing is sent.
+        "play_media_intent_no_audio_player"
+        | "play_favorites_intent_no_audio_player"
+        | "next_intent_no_audio_player" => (Shape::say(), false),
         "playback_started" | "playback_stopped" | "playback_finished" => (Shape::empty(), false),
         "playback_nearly_finished" => (Shape::enqueue(OLDER_TOKEN), true),
         "playback_nearly_finished_same_stream" => (Shape::empty(), true),
@@ -227,6 +236,16 @@ async fn speech_follows_the_request_language() {
         (
             "play_audio_intent_no_audio_player",
             Phrase::NoAudioPlayer,
+            Language::English,
+        ),
+        (
+            "play_media_intent_no_audio_player",
+            Phrase::NoAudioPlayerNoGuess,
+            Language::English,
+        ),
+        (
+            "next_intent_no_audio_player",
+            Phrase::NoAudioPlayerNoGuess,
             Language::English,
         ),
         ("fallback_intent", Phrase::Fallback, Language::English),

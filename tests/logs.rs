@@ -191,3 +191,57 @@ fn the_runtime_never_dumps_raw_events() {
     assert!(logs.contains("invocation received"), "{logs}");
     assert!(!logs.contains("EXAMPLE-NOT-A-REAL-TOKEN"), "{logs}");
 }
+
+/// Issue 18: `ma_ms` is Music Assistant's own answer time; the wait for the stream its command
+/// makes it push is `stream_wait_ms`. Here Music Assistant answers `play_media` at once and the
+/// new stream reaches the bridge a second later.
+#[tokio::test]
+async fn music_assistants_answer_and_the_wait_for_the_new_stream_are_logged_apart() {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    const PUSHED_AFTER: Duration = Duration::from_millis(1000);
+    let (captured, _guard) = capture("info", LogFormat::Json);
+    let played: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let seen = Arc::clone(&played);
+    let bridge = Stub::spawn(move |request| {
+        if request.path_only() != "/ma/latest-url" {
+            return Reply::Status(404, "{}".into());
+        }
+        match *seen.lock().expect("lock") {
+            Some(at) if at.elapsed() >= PUSHED_AFTER => Reply::ok(next_reply()),
+            _ => Reply::ok(current_reply()),
+        }
+    })
+    .await;
+    let ma = Stub::music_assistant(move |command, args| {
+        if command == "player_queues/play_media" {
+            *played.lock().expect("lock") = Some(Instant::now());
+        }
+        healthy_music_assistant(command, args)
+    })
+    .await;
+    let service = Service::new(settings_with_ma(&bridge.base(), &ma.base()));
+    let response = service
+        .answer(event("play_media_intent"), Deadline::local())
+        .await
+        .expect("answered");
+    let response = serde_json::to_value(&response).expect("serializes");
+    assert_eq!(
+        response["response"]["directives"][0]["audioItem"]["stream"]["url"],
+        NEXT_PUBLIC
+    );
+    let logs = captured.text();
+    let line: serde_json::Value =
+        serde_json::from_str(logs.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(line["outcome"], "played", "{line}");
+    let ma_ms = line["ma_ms"].as_u64().expect("ma_ms");
+    let waited = line["stream_wait_ms"].as_u64().expect("stream_wait_ms");
+    assert!(
+        waited >= 1000,
+        "the stream came a second after play_media: {line}"
+    );
+    assert!(
+        ma_ms + 500 < waited,
+        "Music Assistant answered at once; the wait is not its time: {line}"
+    );
+}

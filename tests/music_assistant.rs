@@ -670,6 +670,39 @@ async fn a_slow_play_index_plays_the_pushed_stream_at_once() {
     }
 }
 
+/// Radio mode needs a provider that suggests similar tracks (issue 18): read from `providers`
+/// replies generated with Music Assistant's own models, and mutated copies of them.
+#[test]
+fn only_an_available_provider_with_similar_tracks_makes_radio_mode_possible() {
+    use ma_alexa_skill::music_assistant::{read_providers, ProviderInstance};
+    let read = |body: &[u8]| read_providers(body).expect("usable").value;
+    let local = read(include_bytes!("fixtures/ma/providers_local_library.json"));
+    assert_eq!(local.len(), 2, "the Alexa provider and the local files");
+    assert!(!local.iter().any(ProviderInstance::offers_similar_tracks));
+    let streaming = include_bytes!("fixtures/ma/providers_streaming_similar_tracks.json");
+    let offering: Vec<Option<String>> = read(streaming)
+        .into_iter()
+        .filter(ProviderInstance::offers_similar_tracks)
+        .map(|p| p.instance_id)
+        .collect();
+    assert_eq!(offering, [Some("spotify--Rb8g3YwE".to_owned())]);
+    let mutated = |change: &dyn Fn(&mut Value)| {
+        let mut all: Vec<Value> = serde_json::from_slice(streaming).expect("a list");
+        all.iter_mut().for_each(change);
+        read(&serde_json::to_vec(&all).expect("serializes"))
+    };
+    // The same provider while it is not available (logged out, unreachable) offers nothing.
+    let down = mutated(&|p| p["available"] = Value::Bool(false));
+    assert!(!down.iter().any(ProviderInstance::offers_similar_tracks));
+    // A feature list with other things in it still names the feature.
+    let odd = mutated(&|p| {
+        if let Some(features) = p["supported_features"].as_array_mut() {
+            features.insert(0, json!({ "unexpected": 1 }));
+        }
+    });
+    assert!(odd.iter().any(ProviderInstance::offers_similar_tracks));
+}
+
 /// Issue 18: with the player list a current Music Assistant sends (`hide_player_in_ui` a list),
 /// the "only playing Alexa player" rule finds the Echo, and the warning about left-out players
 /// stays quiet.

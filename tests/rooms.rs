@@ -874,7 +874,7 @@ async fn issue_18_room_commands_work_with_a_current_player_list() {
     );
     assert_eq!(
         speech_text(&response).as_deref(),
-        Some("Paused the living room sonos.")
+        Some("Paused Living Room Sonos.")
     );
 }
 

@@ -139,6 +139,7 @@ async fn each_phrase_form_searches_and_plays_exactly_what_it_names() {
             vec![("query", "so what")],
             vec![
                 search("so what", &["artist", "track"]),
+                ("providers".into(), json!({})),
                 play_media("library://track/88", true),
             ],
             "Playing music like So What by Miles Davis.",
@@ -402,6 +403,64 @@ async fn an_unconfirmed_play_is_reported_as_asked() {
         Some("I've asked Music Assistant to play Kind of Blue; it hasn't confirmed yet.")
     );
     assert_eq!(Shape::of(&response), Shape::say());
+}
+
+/// "Songs like…" on a Music Assistant whose `providers` answers `providers`.
+async fn similar_with(providers: Reply) -> (Value, Stub) {
+    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let ma = Stub::music_assistant(move |command, args| match command {
+        "providers" => providers.clone(),
+        _ => healthy_music_assistant(command, args),
+    })
+    .await;
+    let response = answer_within(
+        settings_with_ma(&bridge.base(), &ma.base()),
+        request("PlaySimilarIntent", &[("query", "so what")], "en-US"),
+        Deadline::after(Duration::from_millis(2500)),
+    )
+    .await;
+    (response, ma)
+}
+
+/// Issue 18: radio mode with only a local library would clear the queue and then fail. The
+/// skill asks `providers` first and, when none suggests similar tracks, says so and sends
+/// nothing that touches the queue.
+#[tokio::test]
+async fn songs_like_without_a_similar_tracks_provider_leave_the_queue_alone() {
+    let (response, ma) = similar_with(ma_reply("providers_local_library")).await;
+    assert_eq!(
+        calls(&ma),
+        [
+            search("so what", &["artist", "track"]),
+            ("providers".into(), json!({}))
+        ],
+        "no play_media, no shuffle"
+    );
+    assert_eq!(Shape::of(&response), Shape::say());
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("Music Assistant can't play music like So What: none of its providers can suggest similar songs. Your queue is unchanged.")
+    );
+
+    // A server that cannot list its providers (an older one, or one that refuses the command)
+    // gets radio mode as before; one that cannot be reached gets that answer and nothing sent.
+    let (response, ma) =
+        similar_with(Reply::Status(400, "Invalid Command: providers".into())).await;
+    assert_eq!(
+        calls(&ma).last(),
+        Some(&play_media("library://track/88", true))
+    );
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some("Playing music like So What by Miles Davis.")
+    );
+    let (response, ma) = similar_with(Reply::Slow(Duration::from_secs(5), 200, "[]".into())).await;
+    let commands: Vec<String> = ma.rpc_calls().into_iter().map(|c| c.0).collect();
+    assert_eq!(commands, ["music/search", "providers"]);
+    assert_eq!(
+        speech_text(&response).as_deref(),
+        Some(Phrase::MaTimedOut.text(Language::English))
+    );
 }
 
 /// A server that ignores the limit and answers `library_items` with 20,000 favourite songs

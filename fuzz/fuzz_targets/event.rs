@@ -36,8 +36,8 @@ use ma_alexa_skill::alexa::request::SkillRequest;
 use ma_alexa_skill::bridge::{BridgeError, Latest, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::music_assistant::{
-    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, QueueCommand, SearchItem,
-    SearchResults, UnusableReply,
+    self, MaError, MediaType, MusicAssistant, Player, PlayerQueue, ProviderInstance, QueueCommand,
+    SearchItem, SearchResults, UnusableReply,
 };
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::source::SettingsSource;
@@ -337,6 +337,18 @@ impl MusicAssistant for FuzzMa {
             "null",
             music_assistant::read_any,
         )
+        .await
+    }
+
+    async fn providers(
+        &self,
+        ma: &MaSettings,
+        _deadline: Deadline,
+    ) -> Result<Vec<ProviderInstance>, MaError> {
+        // As `MaClient::providers`.
+        self.call(ma, "providers", "[]", |body| {
+            music_assistant::read_providers(body).map(|read| read.value)
+        })
         .await
     }
 }

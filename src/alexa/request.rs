@@ -499,6 +499,10 @@ pub struct SkillRequest {
     pub player: PlayerState,
     /// `request.intent.name` as sent, for the log line.
     pub intent_name: Option<String>,
+    /// What Alexa heard for each filled slot of the intent, by slot name, as sent (trimmed, at
+    /// most [`MediaAsk::MAX_LEN`] characters): the words themselves, before any slot type
+    /// resolved them.
+    pub heard: std::collections::BTreeMap<String, String>,
     /// `session.attributes`: what the skill's previous answer in this session kept.
     pub session_attributes: serde_json::Map<String, Value>,
     /// What is asked.
@@ -547,6 +551,18 @@ impl SkillRequest {
             })
             .unwrap_or_default();
 
+        let heard = head
+            .intent
+            .as_ref()
+            .and_then(|i| i.get("slots"))
+            .and_then(Value::as_object)
+            .map(|slots| {
+                slots
+                    .keys()
+                    .filter_map(|name| slot_text(slots, name).map(|v| (name.clone(), v)))
+                    .collect()
+            })
+            .unwrap_or_default();
         let kind = match RawRequest::deserialize(&envelope.request) {
             Ok(raw) => kind_of(raw, &request_type),
             Err(e) => RequestKind::Malformed {
@@ -558,6 +574,7 @@ impl SkillRequest {
                 .intent
                 .and_then(|i| i.get("name").cloned())
                 .and_then(string_of),
+            heard,
             request_id: head.request_id.and_then(string_of),
             locale: head.locale.and_then(string_of),
             request_type,
@@ -691,6 +708,27 @@ mod tests {
         assert_eq!(ask.album.as_deref(), Some("Kind of Blue"));
         assert_eq!(ask.artist.as_deref(), Some("Miles Davis"));
         assert_eq!((ask.query, ask.track, ask.radio), (None, None, None));
+    }
+
+    #[test]
+    fn the_words_heard_are_kept_before_any_type_resolves_them() {
+        let r = parse(json!({ "request": { "type": "IntentRequest", "intent": {
+            "name": "RoomCommandIntent",
+            "slots": {
+                "command": { "name": "command", "value": "Pausiere ", "resolutions": {
+                    "resolutionsPerAuthority": [{ "status": { "code": "ER_SUCCESS_MATCH" },
+                        "values": [{ "value": { "name": "pause", "id": "pause" } }] }] } },
+                "room": { "name": "room", "value": "musik" },
+                "unfilled": { "name": "unfilled" }
+            }
+        } } }));
+        assert_eq!(
+            r.heard.into_iter().collect::<Vec<_>>(),
+            [
+                ("command".to_owned(), "Pausiere".to_owned()),
+                ("room".to_owned(), "musik".to_owned())
+            ]
+        );
     }
 
     #[test]

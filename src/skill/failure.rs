@@ -55,6 +55,7 @@ pub fn explain(error: &SkillError, language: Language) -> String {
         SkillError::StreamTooLong(_) => Phrase::StreamUrlTooLong,
         SkillError::SettingsUnavailable(_) => Phrase::SettingsUnavailable,
         SkillError::NoQueue { .. } => Phrase::NoQueue,
+        SkillError::NoAudioPlayer => Phrase::NoAudioPlayerNoGuess,
         SkillError::MusicAssistant(e) => match e {
             MaError::Unreachable { .. } | MaError::Client(_) => Phrase::MaUnreachable,
             MaError::TimedOut { .. } => Phrase::MaTimedOut,

@@ -2,13 +2,15 @@
 //! Davis", "play my favorites", "I like this song".
 //!
 //! 1. The device's Music Assistant player is found by the rules of queue control (token,
-//!    `DEVICE_PLAYERS`, the only playing Alexa player, the only Alexa player).
+//!    `DEVICE_PLAYERS`, the only playing Alexa player, the only Alexa player; the last two
+//!    never for a device that cannot play audio, see `queue.rs`).
 //! 2. `music/search` looks for the name among the media types the phrase names, and [`choose`]
 //!    picks one result, deterministically: an exact (normalised) name first, then the media type
 //!    the phrase asked for (or, for free words, artist, album, playlist, song, radio), then the
 //!    artist named with it, then library items before others, then Music Assistant's order.
-//! 3. `player_queues/play_media` replaces the queue (radio mode for "songs like…"; shuffle is
-//!    switched on first for "shuffle…").
+//! 3. `player_queues/play_media` replaces the queue (radio mode for "songs like…", once
+//!    `providers` shows a provider that suggests similar tracks; shuffle is switched on first
+//!    for "shuffle…").
 //! 4. Music Assistant then pushes the new stream to the bridge and makes the Echo ask the skill
 //!    to play it. While `play_media` runs, the skill watches the bridge for that player's new
 //!    stream: when it arrives in time, the answer carries the `Play` for it, so music starts
@@ -21,7 +23,9 @@ use super::{failed, music_assistant_settings, ChosenQueue, Ctx, Handled, Outcome
 use crate::alexa::request::{MediaAsk, PlayMode, SkillRequest};
 use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::StreamSource;
-use crate::music_assistant::{MaError, MediaType, MusicAssistant, QueueCommand, SearchItem};
+use crate::music_assistant::{
+    MaError, MediaType, MusicAssistant, ProviderInstance, QueueCommand, SearchItem,
+};
 use crate::speech::{self, Language, Phrase};
 
 /// Longest name spoken back.
@@ -206,47 +210,6 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
     folded.chars().chain(keep)
 }
 
-/// Whether this is Music Assistant's own "ask music assistant to play audio" (in any of its
-/// languages) handed to the search intent as a query: it must play what Music Assistant pushed.
-pub fn is_music_assistants_play_phrase(ask: &MediaAsk, mode: PlayMode) -> bool {
-    // "audio", "l'audio", "de l'audio", "el audio", "the audio", "áudio", "reproduzca audio"…
-    const FILLERS: [&str; 12] = [
-        "the",
-        "some",
-        "l",
-        "de",
-        "del",
-        "el",
-        "lo",
-        "dell",
-        "o",
-        "reproduzca",
-        "riprodurre",
-        "spiele",
-    ];
-    let only_query = MediaAsk {
-        query: None,
-        ..ask.clone()
-    }
-    .is_empty();
-    let Some(query) = ask
-        .query
-        .as_deref()
-        .filter(|_| only_query && mode == PlayMode::Play)
-    else {
-        return false;
-    };
-    let words: Vec<String> = query
-        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
-        .map(normalized)
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.last().is_some_and(|w| w == "audio")
-        && words[..words.len() - 1]
-            .iter()
-            .all(|w| FILLERS.contains(&w.as_str()))
-}
-
 /// A name as it is spoken back: trimmed, at most [`MAX_SPOKEN_NAME`] characters.
 pub(super) fn spoken(name: &str) -> String {
     let name = name.trim();
@@ -264,6 +227,18 @@ pub(super) enum MediaRequest<'a> {
     Favorites,
     /// "add this to my favorites": the current item of the device's queue.
     AddToFavorites,
+}
+
+/// Whether Music Assistant's radio mode can work (see `OnQueue::radio_mode_possible`).
+enum RadioMode {
+    /// A provider offers similar tracks.
+    Possible,
+    /// None does: why, for the log.
+    Impossible(String),
+    /// Music Assistant could not say; radio mode is sent anyway.
+    Unknown(MaError),
+    /// Music Assistant is not usable now: the answer.
+    Failed(MaError),
 }
 
 /// Answers a media request: checks the slots and Music Assistant's settings, finds the device's
@@ -352,6 +327,21 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
             }
         };
         let title = spoken(&choice.item.name);
+        let mut unchecked = None;
+        if mode == PlayMode::Similar {
+            match self.radio_mode_possible(clock).await {
+                RadioMode::Possible => {}
+                RadioMode::Impossible(detail) => {
+                    let text =
+                        speech::say_with(Phrase::NoSimilarTracks, language, &[("title", &title)]);
+                    return Handled::new(ResponseEnvelope::say(text), Outcome::Spoke).with_detail(
+                        Some(format!("{detail}: nothing sent, the queue is as it was")),
+                    );
+                }
+                RadioMode::Unknown(error) => unchecked = Some(error),
+                RadioMode::Failed(error) => return failed(error.into(), true, language),
+            }
+        }
         let artist = match choice.media_type {
             MediaType::Album | MediaType::Track => choice.item.artist().map(spoken),
             _ => None,
@@ -375,13 +365,19 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect();
-        let detail = format!(
+        let mut detail = format!(
             "chose {} '{}' ({}): {}",
             format!("{:?}", choice.media_type).to_lowercase(),
             title,
             choice.item.uri,
             choice.why
         );
+        if let Some(error) = unchecked {
+            detail.push_str(&format!(
+                "; radio mode sent unchecked: Music Assistant could not list its providers ({})",
+                crate::error_chain(&error)
+            ));
+        }
         let started = Started {
             shuffle: mode == PlayMode::Shuffle,
             command: QueueCommand::PlayMedia {
@@ -400,7 +396,53 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
         };
         self.start(queue, started, clock)
             .await
-            .with_detail(Some(detail))
+            .adding_detail(detail)
+    }
+
+    /// Whether Music Assistant's radio mode can work on this server: it fills the queue with
+    /// similar tracks, and only providers with the `similar_tracks` feature supply them (the
+    /// current server asks music, metadata and plugin providers; older ones only music
+    /// providers, which were the only ones with the feature). Without one, `play_media` with
+    /// `radio_mode` clears the queue and then fails (`UnsupportedFeaturedException: No Music
+    /// Provider found that supports requesting similar tracks`), so this is asked first.
+    ///
+    /// When `providers` cannot be read: if Music Assistant itself is unreachable, too slow, or
+    /// refuses the token, `play_media` would meet the same problem, so that failure is the
+    /// answer and nothing is sent. If it answers but gives no usable list (another status, a
+    /// forbidden command, an unexpected reply: a server that cannot tell), radio mode is sent
+    /// as before: refusing would take "songs like…" away from servers where it works, and the
+    /// worst case is the old behaviour. `providers` has existed since Music Assistant 2.0, so
+    /// that is rare.
+    async fn radio_mode_possible(&self, clock: &mut Clock) -> RadioMode {
+        let (ctx, ma) = (self.ctx, self.ma);
+        match clock
+            .time(ctx.music_assistant.providers(ma, ctx.deadline))
+            .await
+        {
+            Ok(providers)
+                if providers
+                    .iter()
+                    .any(ProviderInstance::offers_similar_tracks) =>
+            {
+                RadioMode::Possible
+            }
+            Ok(providers) => {
+                let names: Vec<&str> = providers
+                    .iter()
+                    .filter_map(|p| p.instance_id.as_deref())
+                    .collect();
+                RadioMode::Impossible(format!(
+                    "radio mode needs a provider with the similar_tracks feature; Music Assistant has none ({})",
+                    names.join(", ")
+                ))
+            }
+            Err(
+                error @ (MaError::Failed { .. }
+                | MaError::Forbidden { .. }
+                | MaError::InvalidReply { .. }),
+            ) => RadioMode::Unknown(error),
+            Err(error) => RadioMode::Failed(error),
+        }
     }
 
     /// The favourite songs, shuffled.
@@ -429,7 +471,7 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
         };
         self.start(queue, started, clock)
             .await
-            .with_detail(Some(format!("{count} favourite songs")))
+            .adding_detail(format!("{count} favourite songs"))
     }
 
     /// The current item of the queue becomes a favourite.
@@ -585,39 +627,6 @@ mod tests {
         let choice = choose(&w, &results()).expect("found");
         assert_eq!(choice.media_type, MediaType::Artist);
         assert_eq!(choose(&w, &SearchResults::default()), None);
-    }
-
-    #[test]
-    fn music_assistants_play_phrase_is_recognised_in_its_languages() {
-        for query in [
-            "audio",
-            "Audio",
-            "the audio",
-            "l'audio",
-            "de l'audio",
-            "áudio",
-            "reproduzca audio",
-            "spiele audio",
-        ] {
-            assert!(
-                is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
-                "{query}"
-            );
-        }
-        for query in ["audio slave", "audioslave", "kind of blue"] {
-            assert!(
-                !is_music_assistants_play_phrase(&ask(Some(query), None, None), PlayMode::Play),
-                "{query}"
-            );
-        }
-        assert!(!is_music_assistants_play_phrase(
-            &ask(Some("audio"), None, None),
-            PlayMode::Shuffle
-        ));
-        assert!(!is_music_assistants_play_phrase(
-            &ask(Some("audio"), Some("x"), None),
-            PlayMode::Play
-        ));
     }
 
     #[test]

@@ -24,6 +24,7 @@
 
 mod control;
 mod failure;
+mod ma_phrases;
 mod media;
 mod queue;
 mod rooms;
@@ -32,6 +33,7 @@ mod start;
 use std::time::Instant;
 
 use failure::failed;
+pub use ma_phrases::{swallowed, Swallowed};
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
 pub use queue::{Action, ChosenQueue, QueueRule};
@@ -83,6 +85,9 @@ pub enum SkillError {
         /// How many Alexa players were playing.
         playing: usize,
     },
+    /// The device cannot play audio and no setting says which player it controls.
+    #[error("this device has no AudioPlayer interface and DEVICE_PLAYERS has no entry for it: it plays nothing itself, so the skill does not guess another player (the user is asked to name a room); map the device to a player in DEVICE_PLAYERS to make that one its own")]
+    NoAudioPlayer,
 }
 
 impl SkillError {
@@ -98,6 +103,7 @@ impl SkillError {
             Self::SettingsUnavailable(e) => e.kind(),
             Self::MusicAssistant(e) => e.kind(),
             Self::NoQueue { .. } => "no_queue",
+            Self::NoAudioPlayer => "no_audio_player",
         }
     }
 }
@@ -146,8 +152,13 @@ pub struct Handled {
     pub detail: Option<String>,
     /// How the bridge was asked, and how long it took.
     pub bridge: BridgeTrace,
-    /// How long Music Assistant took, when it was asked.
+    /// How long Music Assistant took to answer, when it was asked (its calls added up; a
+    /// command whose answer was not awaited, because its new stream came first, adds nothing).
     pub ma_ms: Option<u64>,
+    /// How long the skill waited, after sending a command that starts something new, for the
+    /// new stream to reach the bridge (until it came, or until it stopped watching), when it
+    /// watched.
+    pub stream_wait_ms: Option<u64>,
     /// The Music Assistant queue the request acted on, and the rule that chose it.
     pub queue: Option<ChosenQueue>,
 }
@@ -161,6 +172,7 @@ impl Handled {
             detail: None,
             bridge: BridgeTrace::default(),
             ma_ms: None,
+            stream_wait_ms: None,
             queue: None,
         }
     }
@@ -178,6 +190,15 @@ impl Handled {
 
     pub(super) fn with_detail(mut self, detail: Option<String>) -> Self {
         self.detail = detail;
+        self
+    }
+
+    /// The same answer with `detail` in front of the detail it already has.
+    pub(super) fn adding_detail(mut self, detail: String) -> Self {
+        self.detail = Some(match self.detail.take() {
+            Some(more) => format!("{detail}; {more}"),
+            None => detail,
+        });
         self
     }
 }
@@ -230,73 +251,15 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
     let language = Language::of_locale(req.locale.as_deref());
     match &req.kind {
         RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
-        RequestKind::Intent(intent) => match intent {
-            Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
-            Intent::Resume => play_now(req, ctx, Start::Resume).await,
-            Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
-            Intent::Help => {
-                // Help offers only what works with the settings at hand.
-                let help = match &ctx.settings.music_assistant {
-                    Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
-                        Phrase::HelpWithoutMusicAssistant
-                    }
-                    _ => Phrase::Help,
-                };
-                Handled::new(
-                    ResponseEnvelope::ask(
-                        speech::say(help, language),
-                        speech::say(Phrase::HelpReprompt, language),
-                    ),
-                    Outcome::Spoke,
-                )
-            }
-            Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
-            Intent::Next => control::act(req, ctx, Action::Next).await,
-            Intent::Previous => control::act(req, ctx, Action::Previous).await,
-            Intent::StartOver => control::act(req, ctx, Action::StartOver).await,
-            Intent::ShuffleOn => control::act(req, ctx, Action::Shuffle(true)).await,
-            Intent::ShuffleOff => control::act(req, ctx, Action::Shuffle(false)).await,
-            Intent::LoopOn => control::act(req, ctx, Action::Loop(true)).await,
-            Intent::LoopOff => control::act(req, ctx, Action::Loop(false)).await,
-            Intent::Repeat => control::act(req, ctx, Action::RepeatOne).await,
-            Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
-            // Anything said with a room, and the room questions: see rooms.rs.
-            Intent::NowPlaying { room: Some(_) }
-            | Intent::Transfer { .. }
-            | Intent::SetVolume { .. }
-            | Intent::RoomCommand { .. } => match rooms::RoomAsk::of(intent) {
-                Some((ask, room)) => rooms::in_room(req, ctx, ask, room, None).await,
-                None => Handled::say(Phrase::Fallback, language),
-            },
-            Intent::PlayMedia { ask, mode } if ask.room.is_some() => {
-                rooms::in_room(
-                    req,
-                    ctx,
-                    rooms::RoomAsk::Play(ask, *mode),
-                    ask.room.as_deref(),
-                    None,
-                )
+        // Music Assistant's own phrase filed under another intent is answered as what it says.
+        RequestKind::Intent(intent) => match ma_phrases::heard_as_other_intent(req) {
+            Some(phrase) => on_intent(req, ctx, &phrase.means)
                 .await
-            }
-            Intent::ChooseRoom { room } => rooms::choose(req, ctx, room.as_deref()).await,
-            Intent::PlayMedia { ask, mode }
-                if media::is_music_assistants_play_phrase(ask, *mode) =>
-            {
-                play_now(req, ctx, Start::Beginning).await
-            }
-            Intent::PlayMedia { ask, mode } => {
-                media::media(req, ctx, MediaRequest::ByName(ask, *mode)).await
-            }
-            Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
-            Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
-            // "Say help …": the microphone stays open for it.
-            Intent::Fallback | Intent::Other(_) => Handled::new(
-                ResponseEnvelope::ask(
-                    speech::say(Phrase::Fallback, language),
-                    speech::say(Phrase::HelpReprompt, language),
-                ),
-                Outcome::Spoke,
-            ),
+                .adding_detail(format!(
+                    "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
+                    phrase.said, phrase.intent, phrase.sample, phrase.means
+                )),
+            None => on_intent(req, ctx, intent).await,
         },
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
@@ -339,6 +302,78 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             };
             handled.with_detail(Some(reason.clone()))
         }
+    }
+}
+
+/// Answers an intent request as `intent` (what Alexa named, or what the words meant).
+async fn on_intent<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    intent: &Intent,
+) -> Handled {
+    let language = Language::of_locale(req.locale.as_deref());
+    match intent {
+        Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
+        Intent::Resume => play_now(req, ctx, Start::Resume).await,
+        Intent::Pause | Intent::Stop | Intent::Cancel => stop(req, Some(true)),
+        Intent::Help => {
+            // Help offers only what works with the settings at hand.
+            let help = match &ctx.settings.music_assistant {
+                Err(SettingsError::Missing { name }) if *name == MA_API_URL => {
+                    Phrase::HelpWithoutMusicAssistant
+                }
+                _ => Phrase::Help,
+            };
+            Handled::new(
+                ResponseEnvelope::ask(
+                    speech::say(help, language),
+                    speech::say(Phrase::HelpReprompt, language),
+                ),
+                Outcome::Spoke,
+            )
+        }
+        Intent::NavigateHome => Handled::new(ResponseEnvelope::end_session(), Outcome::Ended),
+        Intent::Next => control::act(req, ctx, Action::Next).await,
+        Intent::Previous => control::act(req, ctx, Action::Previous).await,
+        Intent::StartOver => control::act(req, ctx, Action::StartOver).await,
+        Intent::ShuffleOn => control::act(req, ctx, Action::Shuffle(true)).await,
+        Intent::ShuffleOff => control::act(req, ctx, Action::Shuffle(false)).await,
+        Intent::LoopOn => control::act(req, ctx, Action::Loop(true)).await,
+        Intent::LoopOff => control::act(req, ctx, Action::Loop(false)).await,
+        Intent::Repeat => control::act(req, ctx, Action::RepeatOne).await,
+        Intent::NowPlaying { room: None } => queue::now_playing(req, ctx).await,
+        // Anything said with a room, and the room questions: see rooms.rs.
+        Intent::NowPlaying { room: Some(_) }
+        | Intent::Transfer { .. }
+        | Intent::SetVolume { .. }
+        | Intent::RoomCommand { .. } => match rooms::RoomAsk::of(intent) {
+            Some((ask, room)) => rooms::in_room(req, ctx, ask, room, None).await,
+            None => Handled::say(Phrase::Fallback, language),
+        },
+        Intent::PlayMedia { ask, mode } if ask.room.is_some() => {
+            rooms::in_room(
+                req,
+                ctx,
+                rooms::RoomAsk::Play(ask, *mode),
+                ask.room.as_deref(),
+                None,
+            )
+            .await
+        }
+        Intent::ChooseRoom { room } => rooms::choose(req, ctx, room.as_deref()).await,
+        Intent::PlayMedia { ask, mode } => {
+            media::media(req, ctx, MediaRequest::ByName(ask, *mode)).await
+        }
+        Intent::PlayFavorites => media::media(req, ctx, MediaRequest::Favorites).await,
+        Intent::AddToFavorites => media::media(req, ctx, MediaRequest::AddToFavorites).await,
+        // "Say help …": the microphone stays open for it.
+        Intent::Fallback | Intent::Other(_) => Handled::new(
+            ResponseEnvelope::ask(
+                speech::say(Phrase::Fallback, language),
+                speech::say(Phrase::HelpReprompt, language),
+            ),
+            Outcome::Spoke,
+        ),
     }
 }
 

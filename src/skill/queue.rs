@@ -6,7 +6,13 @@
 //! 1. the queue id kept in the device's AudioPlayer token (every request from a device that plays
 //!    through the skill carries it in `context.AudioPlayer.token`);
 //! 2. else the `DEVICE_PLAYERS` setting, for devices that never played through the skill;
-//! 3. else the one player of Music Assistant's Alexa provider that is playing, if exactly one is.
+//! 3. else the one player of Music Assistant's Alexa provider that is playing, if exactly one is;
+//! 4. else the one player of the Alexa provider, if there is exactly one.
+//!
+//! Rules 3 and 4 are guesses, made only for a device that plays audio itself. For one without
+//! the AudioPlayer interface (a Fire TV, the Alexa app…) the player they find is always another
+//! Echo, and taking that over unasked is not the skill's call: such a device controls a queue
+//! only through `DEVICE_PLAYERS` (the owner's choice), else it hears that it should name a room.
 //!
 //! Music Assistant reacts to a queue change by pushing the new stream to the bridge and making
 //! the Echo ask the skill to play it, so the answer to the command itself is only a brief
@@ -209,6 +215,11 @@ pub(super) async fn choose_queue<B, M: MusicAssistant>(
     if let Some(known) = known_queue(req, ctx.settings)? {
         return Ok(known);
     }
+    // Rules 3 and 4 guess which Alexa player is this device's. A device that cannot play audio
+    // is none of them, so either would take over another Echo.
+    if !req.can_stream {
+        return Err(SkillError::NoAudioPlayer);
+    }
     let players = clock
         .time(ctx.music_assistant.players(ma, ctx.deadline))
         .await?;
@@ -246,7 +257,8 @@ pub(super) async fn now_playing<B: StreamSource, M: MusicAssistant>(
         Err(SettingsError::Missing { name }) if *name == MA_API_URL => None,
         Err(e) => Some(Err(SkillError::from(e.clone()))),
         Ok(ma) => match choose_queue(req, ctx, ma, &mut clock).await {
-            Err(SkillError::NoQueue { .. }) => None,
+            // Nothing is guessed, but a question changes nothing: the bridge's latest answers it.
+            Err(SkillError::NoQueue { .. } | SkillError::NoAudioPlayer) => None,
             Err(e) => Some(Err(e)),
             Ok(queue) => {
                 let found = clock

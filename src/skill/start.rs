@@ -114,9 +114,16 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
         );
         tokio::pin!(sent, arrived);
         let sent_at = Instant::now();
+        let millis =
+            |since: Instant| u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // Music Assistant's own answer time and the wait for the new stream are kept apart: once
+        // it has answered, the bridge may still be watched for a while (or the stream comes
+        // first and its answer is never awaited).
+        let mut answered_ms = None;
         let (confirmed, latest) = tokio::select! {
             latest = &mut arrived, if watch => (None, latest),
             result = &mut sent => {
+                answered_ms = Some(millis(sent_at));
                 let latest = if watch && result.is_ok() {
                     let grace = Deadline::after(GRACE_AFTER_CONFIRMED.min(watch_until.saturating_sub(sent_at.elapsed())));
                     watch_bridge(ctx, queue, before, grace, &bridge_spent).await
@@ -128,8 +135,10 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
                 (Some(result), latest)
             }
         };
-        let ma_spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
-        clock.ma_ms = Some(clock.ma_ms.unwrap_or(0).saturating_add(ma_spent));
+        let stream_wait_ms = watch.then(|| millis(sent_at));
+        if let Some(answered_ms) = answered_ms {
+            clock.ma_ms = Some(clock.ma_ms.unwrap_or(0).saturating_add(answered_ms));
+        }
         let play = latest.and_then(|latest| {
             let base = ctx.settings.stream_base.as_ref().ok()?;
             play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None).ok()
@@ -139,13 +148,17 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             None => Handled::silent(),
         };
         let mut handled = match (play, confirmed) {
-            (Some(play), _) => {
+            (Some(play), confirmed) => {
                 let response = match started.spoken {
                     Some(text) => ResponseEnvelope::say_and_play(text, Directive::Play(play)),
                     None => ResponseEnvelope::directive(Directive::Play(play), None),
                 };
                 let mut handled = Handled::new(response, Outcome::Played);
                 handled.bridge.slot = Some(super::StreamSlot::Player);
+                if confirmed.is_none() {
+                    handled.detail =
+                        Some("the new stream came before Music Assistant confirmed".into());
+                }
                 handled
             }
             (None, Some(Ok(()))) => said(started.spoken),
@@ -156,6 +169,7 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             (None, Some(Err(error))) => failed(error.into(), started.spoken.is_some(), language),
         };
         handled.bridge.ms = watch.then(|| bridge_spent.load(Ordering::Relaxed));
+        handled.stream_wait_ms = stream_wait_ms;
         handled
     }
 }

@@ -428,6 +428,8 @@ pub fn healthy_music_assistant(command: &str, args: &Value) -> Reply {
         "player_queues/get" => Reply::ok("null"),
         "players/all" => ma_reply("players_all_home"),
         "music/search" => Reply::ok(search_results(args).to_string()),
+        // A library and a streaming provider that suggests similar tracks (radio mode works).
+        "providers" => ma_reply("providers_streaming_similar_tracks"),
         "music/tracks/library_items" => ma_reply("library_tracks_favorites"),
         _ => Reply::ok("null"),
     }
