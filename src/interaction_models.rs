@@ -158,9 +158,22 @@ pub struct LanguageModel {
 pub struct IntentModel {
     /// `AMAZON.PauseIntent`, `PlayAudioIntent`, …
     pub name: String,
+    /// The intent's slots (built-in intents may have none).
+    #[serde(default)]
+    pub slots: Vec<SlotModel>,
     /// The sample utterances, in the model's order (built-in intents may have none).
     #[serde(default)]
     pub samples: Vec<String>,
+}
+
+/// One slot of an intent.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlotModel {
+    /// The name samples use between braces: `query` for `{query}`.
+    pub name: String,
+    /// Its slot type: `AMAZON.NUMBER`, `MEDIA_QUERY`, …
+    #[serde(rename = "type")]
+    pub slot_type: String,
 }
 
 #[cfg(test)]

@@ -205,13 +205,7 @@ async fn device_players_picks_the_queue_of_a_device_without_token() {
     })
     .await;
     let mapping = json!({ DEVICE: "Bedroom Echo", "amzn1.ask.device.OTHER": "Office" }).to_string();
-    let settings = settings(&[
-        ("API_HOSTNAME", &bridge.base()),
-        ("MA_HOSTNAME", MA_HOSTNAME),
-        ("MA_API_URL", &ma.base()),
-        ("MA_API_TOKEN", MA_TOKEN),
-        ("DEVICE_PLAYERS", &mapping),
-    ]);
+    let settings = settings_with_devices(&bridge.base(), &ma.base(), &mapping);
     let response = answer_with(settings, event("next_intent_without_token")).await;
     assert_eq!(
         speech_text(&response).as_deref(),

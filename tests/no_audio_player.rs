@@ -70,13 +70,7 @@ async fn without_a_mapping_nothing_is_guessed_and_nothing_is_sent() {
 async fn a_device_players_entry_makes_that_player_the_devices_own() {
     let (bridge, ma) = home().await;
     let mapping = json!({ DEVICE: "Bedroom Echo" }).to_string();
-    let settings = settings(&[
-        ("API_HOSTNAME", &bridge.base()),
-        ("MA_HOSTNAME", MA_HOSTNAME),
-        ("MA_API_URL", &ma.base()),
-        ("MA_API_TOKEN", MA_TOKEN),
-        ("DEVICE_PLAYERS", &mapping),
-    ]);
+    let settings = settings_with_devices(&bridge.base(), &ma.base(), &mapping);
     let response = answer_with(settings, event("play_media_intent_no_audio_player")).await;
     assert_eq!(
         speech_text(&response).as_deref(),

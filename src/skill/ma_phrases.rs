@@ -32,12 +32,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
-
 use super::media::folded_word;
 use crate::alexa::request::{Intent, RequestKind, SkillRequest};
 use crate::bridge_server::intents::carrier;
-use crate::interaction_models::{ModelLocale, MODEL_COUNT};
+use crate::interaction_models::{LanguageModel, ModelLocale, MODEL_COUNT};
 use crate::speech::Language;
 
 /// What Music Assistant's Alexa provider makes an Echo say after each push, for the language it
@@ -119,46 +117,10 @@ fn table(locale: ModelLocale) -> &'static Table {
     TABLES[locale.index()].get_or_init(|| build(locale))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelFile {
-    interaction_model: InteractionModel,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InteractionModel {
-    language_model: LanguageModel,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LanguageModel {
-    invocation_name: String,
-    intents: Vec<ModelIntent>,
-}
-
-#[derive(Deserialize)]
-struct ModelIntent {
-    name: String,
-    #[serde(default)]
-    slots: Vec<ModelSlot>,
-    #[serde(default)]
-    samples: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct ModelSlot {
-    name: String,
-    #[serde(rename = "type")]
-    slot_type: String,
-}
-
 fn build(locale: ModelLocale) -> Table {
-    let Ok(file) = serde_json::from_str::<ModelFile>(locale.model_json()) else {
+    let Ok(model) = locale.model() else {
         return Table::default();
     };
-    let model = file.interaction_model.language_model;
     let language = Language::of_locale(Some(locale.as_str()));
     let mut table = Table::default();
     for (said, means) in phrases(&model, language) {

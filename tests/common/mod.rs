@@ -475,6 +475,18 @@ pub fn settings_with_ma(bridge_base: &str, ma_base: &str) -> Settings {
     ])
 }
 
+/// [`settings_with_ma`] plus `DEVICE_PLAYERS` (device id → Music Assistant player, as JSON).
+pub fn settings_with_devices(bridge_base: &str, ma_base: &str, device_players: &str) -> Settings {
+    settings(&[
+        ("API_HOSTNAME", bridge_base),
+        ("MA_HOSTNAME", MA_HOSTNAME),
+        ("SKILL_ID", SKILL_ID),
+        ("MA_API_URL", ma_base),
+        ("MA_API_TOKEN", MA_TOKEN),
+        ("DEVICE_PLAYERS", device_players),
+    ])
+}
+
 /// Settings aimed at `bridge_base`, with the test skill id and public host.
 pub fn settings_for(bridge_base: &str) -> Settings {
     settings(&[
