@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use base64::Engine as _;
+use common::bridge_process::{BridgeProcess, TempDir};
+use common::signing::*;
 use common::tls::{TestCa, TlsStub};
 use common::*;
 use ma_alexa_skill::bridge_server::auth::Access;
@@ -21,68 +22,7 @@ use ma_alexa_skill::interaction_models::ModelLocale;
 use ma_alexa_skill::request_signature::SignatureVerifier;
 use ma_alexa_skill::service::Service;
 use ma_alexa_skill::settings::Settings;
-use rcgen::{KeyPair, PKCS_RSA_SHA256};
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use serde_json::{json, Value};
-
-const CHAIN: &str = "/echo.api/echo-api-cert.pem";
-
-/// The test signing key (RSA 2048, like Amazon's), PKCS#8 PEM.
-fn key_pem() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/signing-key.pem"
-    ))
-    .expect("tests/fixtures/signing-key.pem")
-}
-
-/// Signs `body` with the test key: the `Signature-256` header value.
-fn sign(body: &[u8]) -> String {
-    let pem = key_pem();
-    let der = rustls_pki_types_der(&pem);
-    let key = RsaKeyPair::from_pkcs8(&der).expect("RSA key");
-    let mut signature = vec![0; key.public().modulus_len()];
-    key.sign(
-        &RSA_PKCS1_SHA256,
-        &ring::rand::SystemRandom::new(),
-        body,
-        &mut signature,
-    )
-    .expect("signs");
-    base64::engine::general_purpose::STANDARD.encode(signature)
-}
-
-fn rustls_pki_types_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .expect("PEM body")
-}
-
-fn signing_key() -> KeyPair {
-    KeyPair::from_pkcs8_pem_and_sign_algo(&key_pem(), &PKCS_RSA_SHA256).expect("RSA key pair")
-}
-
-/// A request like Alexa's, `age` old.
-fn request_body(age: Duration) -> Vec<u8> {
-    let mut event = event("play_audio_intent");
-    let at = SystemTime::now() - age;
-    event["request"]["timestamp"] = json!(rfc3339(at));
-    serde_json::to_vec(&event).expect("serializes")
-}
-
-fn rfc3339(at: SystemTime) -> String {
-    let odt = time::OffsetDateTime::from(at);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        odt.year(),
-        u8::from(odt.month()),
-        odt.day(),
-        odt.hour(),
-        odt.minute(),
-        odt.second()
-    )
-}
 
 /// A running bridge with the skill endpoint, its chain host, and the skill's own bridge stub.
 struct Home {
@@ -492,4 +432,100 @@ async fn concurrent_requests_are_served() {
     for task in tasks {
         assert_eq!(task.await.expect("task"), 200);
     }
+}
+
+/// Pushes `payload` to the bridge at `base` as Music Assistant's Alexa provider does.
+async fn push(base: &str, payload: &Value) {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let response = client
+        .post(format!("{base}/ma/push-url"))
+        .basic_auth("alexa", Some("a long bridge password"))
+        .header("content-type", "application/json")
+        .body(payload.to_string())
+        .send()
+        .await
+        .expect("pushed");
+    assert_eq!(response.status(), 200);
+}
+
+/// The home path (issue 19): the real `ma-alexa-bridge` serving the skill, without
+/// `API_HOSTNAME` or `API_USERNAME`/`API_PASSWORD`, answers a signed play request with the
+/// stream Music Assistant pushed to it for that Echo, read in-process (no request to its own
+/// `/ma/latest-url`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_bridge_plays_what_was_pushed_to_it_without_api_hostname() {
+    let chain = ChainHost::start().await;
+    let dir = TempDir::new("skill-in-bridge");
+    let state = dir.path().join("state.json");
+    let mut envs: Vec<(&str, String)> = vec![
+        ("BRIDGE_USERNAME", "alexa".into()),
+        ("BRIDGE_PASSWORD", "a long bridge password".into()),
+        ("BRIDGE_STATE_FILE", state.display().to_string()),
+        ("BRIDGE_SKILL_ENDPOINT", "true".into()),
+        ("SKILL_ID", SKILL_ID.into()),
+        ("MA_HOSTNAME", MA_HOSTNAME.into()),
+    ];
+    envs.extend(chain.bridge_env());
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let bridge = BridgeProcess::start(&envs);
+
+    // The kitchen's stream, then the living room's: the latest of all is the living room's.
+    let kitchen = "http://192.168.1.20:8097/flow/3f9c1a2b/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3";
+    let living = "http://192.168.1.20:8097/flow/77aa0133/Living%20Room/c0ffee.mp3";
+    push(
+        &bridge.base,
+        &json!({"streamUrl": kitchen, "title": "So What", "artist": "Miles Davis"}),
+    )
+    .await;
+    push(
+        &bridge.base,
+        &json!({"streamUrl": living, "playerId": "Living Room"}),
+    )
+    .await;
+
+    // The kitchen Echo asks (its token names its queue): it gets its own stream.
+    let mut event = event("play_audio_intent");
+    event["request"]["timestamp"] = json!(rfc3339(SystemTime::now()));
+    event["context"]["AudioPlayer"]["token"] = json!("mas1:7e9dbed598d9b560:Kitchen%20Echo");
+    let body = serde_json::to_vec(&event).expect("JSON");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let mut request = client
+        .post(format!("{}/alexa/skill", bridge.base))
+        .header("content-type", "application/json")
+        .body(body.clone());
+    for (name, value) in chain.signed_headers(&body) {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    let answer = json_of(&response.bytes().await.expect("body"));
+    assert_eq!(status, 200, "{answer}\n{}", bridge.logs());
+    let play = &answer["response"]["directives"][0];
+    assert_eq!(play["type"], "AudioPlayer.Play", "{answer}");
+    assert_eq!(
+        play["audioItem"]["stream"]["url"],
+        "https://ma.example.net/flow/3f9c1a2b/Kitchen%20Echo/1b2e77/Kitchen%20Echo.mp3"
+    );
+    assert_eq!(play["audioItem"]["metadata"]["title"], "So What");
+
+    let (exit, logs) = bridge.terminate();
+    assert!(exit.success(), "{logs}");
+    assert!(
+        logs.contains("stream_slot=\"player\""),
+        "read from the kitchen's slot: {logs}"
+    );
+    assert!(
+        !logs.contains("/ma/latest-url"),
+        "the skill asked its own bridge over HTTP: {logs}"
+    );
+    assert!(
+        !logs.contains("API_HOSTNAME"),
+        "API_HOSTNAME reported though it is not needed: {logs}"
+    );
 }

@@ -496,3 +496,34 @@ async fn a_throttled_or_failed_page_is_tried_once_more_and_errors_are_told_apart
         .expect_err("refused");
     assert!(!error.to_string().contains(PASSWORD), "{error}");
 }
+
+/// The skill inside the bridge (issue 19): settings from SSM without `API_HOSTNAME` are
+/// complete there, because the bridge is the process's own, on every load.
+#[tokio::test]
+async fn inside_the_bridge_ssm_settings_need_no_api_hostname() {
+    let (_logs, _guard) = capture("info");
+    let moto = Moto::start().await;
+    moto.put(&format!("{PREFIX}/MA_HOSTNAME"), MA_HOSTNAME, false)
+        .await;
+    moto.put(&format!("{PREFIX}/SKILL_ID"), SKILL_ID, false)
+        .await;
+    let own = ma_alexa_skill::settings::BridgeSettings {
+        base: url::Url::parse("http://127.0.0.1:5000/").expect("url"),
+        credentials: None,
+    };
+    let source = SettingsSource::ssm(
+        reader(PREFIX, &moto.endpoint),
+        HashMap::new(),
+        Duration::ZERO,
+    )
+    .inside_bridge(own);
+    for _ in 0..2 {
+        let settings = source.current(Deadline::local()).await.expect("loaded");
+        assert_eq!(
+            settings.bridge.as_ref().map(|b| b.base.as_str()).ok(),
+            Some("http://127.0.0.1:5000/")
+        );
+        assert_eq!(settings.problems().count(), 0);
+    }
+    assert_eq!(source.ssm_calls(), 2, "a TTL of zero reloads each time");
+}

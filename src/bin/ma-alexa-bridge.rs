@@ -7,7 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,8 +18,6 @@ use ma_alexa_skill::bridge_server::server;
 use ma_alexa_skill::bridge_server::skill::SkillEndpoint;
 use ma_alexa_skill::bridge_server::store::Store;
 use ma_alexa_skill::logging;
-use ma_alexa_skill::request_signature::SignatureVerifier;
-use ma_alexa_skill::service::Service;
 use tokio::net::TcpListener;
 
 const USAGE: &str = "\
@@ -41,10 +39,11 @@ Settings (environment):
   BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed)
 
 With BRIDGE_SKILL_ENDPOINT=true it also reads the skill's settings: SKILL_ID (required here),
-API_HOSTNAME (this bridge, e.g. http://127.0.0.1:5000), API_USERNAME, API_PASSWORD, MA_HOSTNAME,
-and for queue control, playing by name and rooms MA_API_URL, MA_API_TOKEN, DEVICE_PLAYERS and
-ROOM_ALIASES; from SSM Parameter Store under SSM_PARAMETER_PREFIX when that is set (environment
-values override them; CONFIG_TTL_SECONDS sets how long they are kept, default 300).";
+MA_HOSTNAME, and for queue control, playing by name and rooms MA_API_URL, MA_API_TOKEN,
+DEVICE_PLAYERS and ROOM_ALIASES; from SSM Parameter Store under SSM_PARAMETER_PREFIX when that is
+set (environment values override them; CONFIG_TTL_SECONDS sets how long they are kept, default
+300). The skill reads this bridge's streams in-process: API_HOSTNAME, API_USERNAME and
+API_PASSWORD are not needed (and not read) there.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,7 +71,7 @@ fn main() -> ExitCode {
         }
     };
     if healthcheck {
-        return check_health(config.listen);
+        return check_health(config.local_address());
     }
     logging::init(config.log_format);
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -115,13 +114,14 @@ async fn run(config: BridgeConfig) -> ExitCode {
         let store = Arc::clone(&store);
         async move { store.persist().await }
     });
-    let mut bridge = Bridge::new(Arc::clone(&store), config.access, config.locale);
+    let mut bridge = Bridge::new(Arc::clone(&store), config.access.clone(), config.locale);
     if config.skill_endpoint {
-        // The skill's own settings (environment, or SSM with SSM_PARAMETER_PREFIX), and the
-        // request-signature checks Amazon requires of a web service.
-        let service = Service::from_env();
-        tracing::info!(settings = %service.settings().describe(), "serving the skill at POST /alexa/skill");
-        bridge = bridge.with_skill(SkillEndpoint::new(service, SignatureVerifier::new()));
+        // The skill's own settings (environment, or SSM with SSM_PARAMETER_PREFIX), reading
+        // this bridge's slots in-process, and the request-signature checks Amazon requires of
+        // a web service.
+        let skill = SkillEndpoint::inside(&config, Arc::clone(&store));
+        tracing::info!(settings = %skill.describe_settings(), "serving the skill at POST /alexa/skill, reading this bridge's streams in-process");
+        bridge = bridge.with_skill(skill);
     }
     let bridge = Arc::new(bridge);
     server::serve(listener, bridge, stop_requested()).await;
@@ -163,13 +163,7 @@ async fn stop_requested() {
 
 /// `healthcheck`: a plain HTTP/1.0 `GET /healthz` to the local bridge, for a container's
 /// `HEALTHCHECK` (the image has no shell or curl).
-fn check_health(listen: SocketAddr) -> ExitCode {
-    let ip = match listen.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    let address = SocketAddr::new(ip, listen.port());
+fn check_health(address: SocketAddr) -> ExitCode {
     let timeout = Duration::from_secs(3);
     let answer = TcpStream::connect_timeout(&address, timeout).and_then(|mut stream| {
         stream.set_read_timeout(Some(timeout))?;

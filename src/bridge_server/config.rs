@@ -1,13 +1,15 @@
 //! The bridge's settings, from the environment. An invalid one stops the bridge at start with
 //! a message naming it; nothing else is ever a reason not to run.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+
+use url::Url;
 
 use super::auth::Access;
 use crate::interaction_models::ModelLocale;
 use crate::logging::LogFormat;
-use crate::settings::{BasicAuth, SettingsError};
+use crate::settings::{BasicAuth, BridgeSettings, SettingsError};
 
 /// Where the bridge listens: `host:port`.
 pub const BRIDGE_LISTEN: &str = "BRIDGE_LISTEN";
@@ -141,6 +143,22 @@ impl BridgeConfig {
                 })
             }
         };
+        // Inside the bridge the skill reads the bridge's own slots: the settings that aim the
+        // Lambda skill at a bridge are not read, which the owner should know.
+        let unread: Vec<&str> = [
+            crate::settings::API_HOSTNAME,
+            crate::settings::API_USERNAME,
+            crate::settings::API_PASSWORD,
+        ]
+        .into_iter()
+        .filter(|name| get(name).is_some())
+        .collect();
+        if skill_endpoint && !unread.is_empty() {
+            notes.push(format!(
+                "{} not read: with {BRIDGE_SKILL_ENDPOINT}=true the skill reads this bridge's own streams in-process",
+                unread.join(", ")
+            ));
+        }
         // The endpoint answers only the configured skill: without SSM, SKILL_ID must be here.
         if skill_endpoint
             && get(crate::settings::source::SSM_PARAMETER_PREFIX).is_none()
@@ -160,6 +178,35 @@ impl BridgeConfig {
             skill_endpoint,
             notes,
         })
+    }
+}
+
+impl BridgeConfig {
+    /// Where this bridge answers on its own machine: the listening address, with an unspecified
+    /// one (`0.0.0.0`, `[::]`) replaced by loopback.
+    pub fn local_address(&self) -> SocketAddr {
+        let ip = match self.listen.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        SocketAddr::new(ip, self.listen.port())
+    }
+
+    /// This bridge as the skill sees it when the bridge serves the skill
+    /// ([`crate::settings::Settings::inside_bridge`]): [`Self::local_address`] over plain
+    /// http, with the bridge's own credentials. The skill itself reads the slots in-process;
+    /// this is what a check from the same machine (the doctor) calls.
+    pub fn own_bridge(&self) -> BridgeSettings {
+        let base = Url::parse(&format!("http://{}/", self.local_address()))
+            .unwrap_or_else(|_| unreachable!("an IP address and a port always make a URL"));
+        BridgeSettings {
+            base,
+            credentials: match &self.access {
+                Access::Basic(credentials) => Some(credentials.clone()),
+                Access::Open => None,
+            },
+        }
     }
 }
 
@@ -242,6 +289,40 @@ mod tests {
             .expect("ssm")
             .skill_endpoint
         );
+    }
+
+    #[test]
+    fn the_skill_inside_reads_this_bridge_and_says_api_hostname_is_not_read() {
+        let id = ("SKILL_ID", "amzn1.ask.skill.x");
+        let on = (BRIDGE_SKILL_ENDPOINT, "true");
+        let c = config(&[on, id, (BRIDGE_LISTEN, "0.0.0.0:5000")]).expect("valid");
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let own = c.own_bridge();
+        assert_eq!(own.base.as_str(), "http://127.0.0.1:5000/");
+        assert!(own.credentials.is_none());
+        let c = config(&[
+            on,
+            id,
+            (BRIDGE_LISTEN, "[::]:5001"),
+            (BRIDGE_USERNAME, "alexa"),
+            (BRIDGE_PASSWORD, "hunter2"),
+            ("API_HOSTNAME", "https://bridge.example.com"),
+        ])
+        .expect("valid");
+        assert_eq!(c.own_bridge().base.as_str(), "http://[::1]:5001/");
+        assert_eq!(
+            c.own_bridge().credentials.map(|b| b.username).as_deref(),
+            Some("alexa")
+        );
+        assert_eq!(c.notes.len(), 1);
+        assert!(
+            c.notes[0].starts_with("API_HOSTNAME not read"),
+            "{:?}",
+            c.notes
+        );
+        // Without the skill endpoint the skill's settings are none of the bridge's business.
+        let off = config(&[("API_HOSTNAME", "https://bridge.example.com")]).expect("valid");
+        assert!(off.notes.is_empty(), "{:?}", off.notes);
     }
 
     #[test]

@@ -9,7 +9,16 @@
 //! only a request that passes all of it costs a fetch of Amazon's certificate chain. A request
 //! that fails any check gets a bare 400 (the reason goes to the log, not to the caller). Then the
 //! very same [`Service::answer`] as in Lambda and `invoke` answers it.
+//!
+//! Here the skill reads the bridge's slots in-process ([`OwnSlots`]): no HTTP to itself, so
+//! `API_HOSTNAME`, `API_USERNAME` and `API_PASSWORD` are not needed and `/ma/latest-url` need
+//! not be reachable from outside ([`settings_source`] makes the bridge's own address the
+//! skill's bridge, for checks run on the same machine).
 
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -18,15 +27,92 @@ use hyper::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 use serde_json::Value;
 
+use super::config::BridgeConfig;
+use super::store::Store;
+use crate::alexa::response::ResponseEnvelope;
+use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
+use crate::music_assistant::{MaClient, MusicAssistant};
 use crate::request_signature::{Rejection, SignatureVerifier};
 use crate::service::{self, Service};
+use crate::settings::source::SettingsSource;
+use crate::settings::BridgeSettings;
+use crate::stream::QueueId;
 
 /// The skill endpoint: the service and the signature checks, both built once.
 #[derive(Debug)]
 pub struct SkillEndpoint {
-    service: Service,
+    service: Box<dyn Skill>,
     verifier: SignatureVerifier,
+}
+
+/// The skill's settings when the bridge serves it: the environment's (or SSM's with
+/// `SSM_PARAMETER_PREFIX`), with this bridge ([`BridgeConfig::own_bridge`]) as the skill's
+/// bridge, so `API_HOSTNAME` is neither needed nor reported missing. What the bridge's skill
+/// endpoint answers with, and what a check of it from the same machine should load.
+pub fn settings_source(config: &BridgeConfig) -> SettingsSource {
+    SettingsSource::from_env_inside_bridge(config.own_bridge())
+}
+
+/// The bridge's own slots, read in-process: the skill's [`StreamSource`] when the bridge serves
+/// it. It answers exactly what `GET /ma/latest-url` would (the same slot, the same parser), and
+/// has nothing to time out on.
+#[derive(Debug, Clone)]
+pub struct OwnSlots {
+    store: Arc<Store>,
+}
+
+impl OwnSlots {
+    /// The slots of `store`.
+    pub fn new(store: Arc<Store>) -> Self {
+        Self { store }
+    }
+}
+
+impl StreamSource for OwnSlots {
+    fn latest(
+        &self,
+        bridge: &BridgeSettings,
+        player: Option<&QueueId>,
+        _deadline: Deadline,
+    ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
+        // Errors name the bridge as the Lambda skill's would: its own address.
+        let host = crate::authority(&bridge.base);
+        let latest = match self.store.latest_stream(player.map(QueueId::as_str)) {
+            Some(reply) => reply.into_latest(&host),
+            None => Err(BridgeError::NothingPushed { host }),
+        };
+        std::future::ready(latest)
+    }
+}
+
+/// What the endpoint needs of the skill: a [`Service`] over any stream source and Music
+/// Assistant, behind one object-safe face so that the bridge has no type parameters.
+trait Skill: Debug + Send + Sync {
+    fn settings(&self) -> &SettingsSource;
+    fn answer(
+        &self,
+        event: Value,
+        deadline: Deadline,
+    ) -> Pin<Box<dyn Future<Output = Result<ResponseEnvelope, service::Refusal>> + Send + '_>>;
+}
+
+impl<B, M> Skill for Service<B, M>
+where
+    B: StreamSource + Debug + Send + Sync,
+    M: MusicAssistant + Debug + Send + Sync,
+{
+    fn settings(&self) -> &SettingsSource {
+        Service::settings(self)
+    }
+
+    fn answer(
+        &self,
+        event: Value,
+        deadline: Deadline,
+    ) -> Pin<Box<dyn Future<Output = Result<ResponseEnvelope, service::Refusal>> + Send + '_>> {
+        Box::pin(Service::answer(self, event, deadline))
+    }
 }
 
 /// Why a request to the endpoint was refused, for the log.
@@ -46,8 +132,32 @@ enum Refused {
 
 impl SkillEndpoint {
     /// The endpoint over `service`, checking requests with `verifier`.
-    pub fn new(service: Service, verifier: SignatureVerifier) -> Self {
-        Self { service, verifier }
+    pub fn new<B, M>(service: Service<B, M>, verifier: SignatureVerifier) -> Self
+    where
+        B: StreamSource + Debug + Send + Sync + 'static,
+        M: MusicAssistant + Debug + Send + Sync + 'static,
+    {
+        Self {
+            service: Box::new(service),
+            verifier,
+        }
+    }
+
+    /// The endpoint the bridge configured by `config` serves: the skill with
+    /// [`settings_source`]'s settings, reading `store`'s slots in-process ([`OwnSlots`]), and
+    /// Amazon's signature checks.
+    pub fn inside(config: &BridgeConfig, store: Arc<Store>) -> Self {
+        let service = Service::with_parts(
+            settings_source(config),
+            OwnSlots::new(store),
+            MaClient::new(),
+        );
+        Self::new(service, verifier())
+    }
+
+    /// Where the skill's settings come from, for the log.
+    pub fn describe_settings(&self) -> String {
+        self.service.settings().describe()
     }
 
     /// The signature checks (for tests and the doctor: how many chains were fetched).
@@ -127,6 +237,26 @@ impl SkillEndpoint {
         let response = self.service.answer(event, deadline).await?;
         serde_json::to_vec(&response).map_err(|e| Refused::Settings(e.to_string()))
     }
+}
+
+/// Amazon's signature checks ([`SignatureVerifier::new`]). A test build (the `test-trust`
+/// feature, which only the crate's own dev-dependency turns on) also takes a test certificate
+/// authority, so that tests can send the real binary signed requests: its DER certificate from
+/// the file `MA_ALEXA_TEST_TRUST_ROOT_DER` and the chain host `MA_ALEXA_TEST_TRUST_ORIGIN`
+/// (`https://127.0.0.1:<port>`). A release build has none of this code.
+fn verifier() -> SignatureVerifier {
+    #[cfg(feature = "test-trust")]
+    {
+        let root =
+            std::env::var_os("MA_ALEXA_TEST_TRUST_ROOT_DER").and_then(|p| std::fs::read(p).ok());
+        let origin = std::env::var("MA_ALEXA_TEST_TRUST_ORIGIN").ok();
+        if let (Some(root), Some(origin)) = (root, origin) {
+            if let Ok(verifier) = SignatureVerifier::trusting(&[root], &origin) {
+                return verifier;
+            }
+        }
+    }
+    SignatureVerifier::new()
 }
 
 /// The skill a request is for, where Alexa puts it: `context.System.application`, else

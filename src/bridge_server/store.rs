@@ -207,6 +207,14 @@ impl State {
         self.slots.values().max_by_key(|e| e.seq)
     }
 
+    /// `player`'s slot, or with `None` the one whose stream arrived last.
+    fn of(&self, player: Option<&str>) -> Option<&Entry> {
+        match player {
+            Some(player) => self.slots.get(&Slot::Player(player.to_owned())),
+            None => self.latest(),
+        }
+    }
+
     /// Makes room for one more player by dropping the one whose stream is oldest.
     fn evict_if_full(&mut self) {
         let players = self.slots.keys().filter(|s| s.player().is_some()).count();
@@ -447,12 +455,14 @@ impl Store {
     /// The `GET /ma/latest-url` answer: `player`'s latest stream, or with `None` the stream that
     /// arrived last in any slot.
     pub fn latest(&self, player: Option<&str>) -> Option<Bytes> {
-        let state = self.lock();
-        let entry = match player {
-            Some(player) => state.slots.get(&Slot::Player(player.to_owned())),
-            None => state.latest(),
-        };
-        entry.map(|e| e.reply.clone())
+        self.lock().of(player).map(|e| e.reply.clone())
+    }
+
+    /// `player`'s latest stream and its metadata (with `None` the stream that arrived last in
+    /// any slot): what [`Self::latest`] answers, unserialised, for the skill served inside the
+    /// bridge.
+    pub fn latest_stream(&self, player: Option<&str>) -> Option<LatestReply> {
+        self.lock().of(player).map(|e| e.body.clone())
     }
 
     /// Writes every change to the state file, as it happens; runs until the task is dropped.

@@ -197,6 +197,15 @@ impl Settings {
         }
     }
 
+    /// These settings for the skill served inside the bridge (`BRIDGE_SKILL_ENDPOINT`): the
+    /// bridge is that same process, `own`, whatever `API_HOSTNAME`, `API_USERNAME` and
+    /// `API_PASSWORD` say. There the skill reads the bridge's slots in-process, so those three
+    /// are not needed, and their absence is not a problem.
+    pub fn inside_bridge(mut self, own: BridgeSettings) -> Self {
+        self.bridge = Ok(own);
+        self
+    }
+
     /// The problems found, for one log line each when the settings are loaded. Music Assistant
     /// control is optional: its absence is not a problem, a half-done or invalid set-up is.
     pub fn problems(&self) -> impl Iterator<Item = &SettingsError> {
@@ -477,6 +486,21 @@ mod tests {
                 .unwrap_err();
             assert_eq!(err.name(), DEVICE_PLAYERS, "{raw}");
         }
+    }
+
+    #[test]
+    fn inside_the_bridge_api_hostname_is_not_needed() {
+        let own = BridgeSettings {
+            base: Url::parse("http://127.0.0.1:5000/").expect("url"),
+            credentials: None,
+        };
+        let s = settings(&[(MA_HOSTNAME, "ma.example.net")]).inside_bridge(own.clone());
+        assert_eq!(s.problems().count(), 0);
+        assert_eq!(s.bridge.expect("own").base, own.base);
+        // Whatever API_HOSTNAME says (even something unusable), the bridge is the process's own.
+        let s = settings(&[(API_HOSTNAME, "ftp://elsewhere"), (API_USERNAME, "u")])
+            .inside_bridge(own.clone());
+        assert_eq!(s.bridge.expect("own").base, own.base);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::Mutex;
 
 use super::ssm::{SsmError, SsmReader};
-use super::{Settings, ALL};
+use super::{BridgeSettings, Settings, ALL};
 use crate::deadline::Deadline;
 
 /// Turns SSM on: the parameter path, `/ma-alexa-skill`.
@@ -40,6 +40,8 @@ pub struct SettingsSource {
     kind: Kind,
     ttl: Duration,
     cache: Mutex<Option<Loaded>>,
+    /// The bridge when the skill runs inside it ([`Settings::inside_bridge`]), for every load.
+    own_bridge: Option<BridgeSettings>,
 }
 
 #[derive(Debug)]
@@ -69,6 +71,7 @@ impl SettingsSource {
             kind: Kind::Fixed(Arc::new(settings)),
             ttl: Duration::MAX,
             cache: Mutex::new(None),
+            own_bridge: None,
         }
     }
 
@@ -78,6 +81,7 @@ impl SettingsSource {
             kind: Kind::Ssm { reader, overrides },
             ttl,
             cache: Mutex::new(None),
+            own_bridge: None,
         }
     }
 
@@ -85,17 +89,46 @@ impl SettingsSource {
     /// (a prefix that cannot be used is reported and the environment alone is used), else the
     /// environment alone.
     pub fn from_env() -> Self {
+        Self::from_env_with(None)
+    }
+
+    /// What the process environment asks for, for the skill served inside the bridge: as
+    /// [`Self::from_env`], with `own` as the bridge in every load ([`Settings::inside_bridge`]).
+    pub fn from_env_inside_bridge(own: BridgeSettings) -> Self {
+        Self::from_env_with(Some(own))
+    }
+
+    /// This source for the skill served inside the bridge: `own` is the bridge in every load
+    /// ([`Settings::inside_bridge`]).
+    pub fn inside_bridge(self, own: BridgeSettings) -> Self {
+        match self.kind {
+            Kind::Fixed(settings) => Self::fixed(Arc::unwrap_or_clone(settings).inside_bridge(own)),
+            Kind::Ssm { .. } => Self {
+                own_bridge: Some(own),
+                ..self
+            },
+        }
+    }
+
+    fn from_env_with(own: Option<BridgeSettings>) -> Self {
+        let environment = || {
+            let settings = Settings::from_env();
+            match &own {
+                Some(own) => settings.inside_bridge(own.clone()),
+                None => settings,
+            }
+        };
         let prefix = std::env::var(SSM_PARAMETER_PREFIX)
             .ok()
             .filter(|p| !p.trim().is_empty());
         let Some(prefix) = prefix else {
-            return Self::fixed(Settings::from_env());
+            return Self::fixed(environment());
         };
         let reader = match SsmReader::new(&prefix) {
             Ok(reader) => reader,
             Err(reason) => {
                 tracing::error!(setting = SSM_PARAMETER_PREFIX, "setting {SSM_PARAMETER_PREFIX} is invalid: {reason}; using the environment only");
-                return Self::fixed(Settings::from_env());
+                return Self::fixed(environment());
             }
         };
         let overrides = ALL
@@ -105,7 +138,11 @@ impl SettingsSource {
                 (!value.trim().is_empty()).then(|| ((*name).to_owned(), value))
             })
             .collect();
-        Self::ssm(reader, overrides, ttl_from_env())
+        let source = Self::ssm(reader, overrides, ttl_from_env());
+        match own {
+            Some(own) => source.inside_bridge(own),
+            None => source,
+        }
     }
 
     /// Where the settings come from, for people: `the environment`, or `SSM /prefix` and the
@@ -158,7 +195,10 @@ impl SettingsSource {
         };
         match load(reader, overrides, deadline, budget).await {
             Ok(settings) => {
-                let settings = Arc::new(settings);
+                let settings = Arc::new(match &self.own_bridge {
+                    Some(own) => settings.inside_bridge(own.clone()),
+                    None => settings,
+                });
                 tracing::info!(
                     path = reader.path(),
                     ssm_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
