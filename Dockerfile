@@ -1,4 +1,6 @@
 # ma-alexa-bridge: the home side of the Music Assistant Alexa skill, as a small container.
+# compose.yaml (the home path, docs/home.md) builds it and runs it with the skill endpoint on,
+# behind Caddy. On its own:
 #
 #   docker build -t ma-alexa-bridge .
 #   docker run -d --name ma-alexa-bridge -p 5000:5000 -v ma-alexa-bridge:/data \
