@@ -40,14 +40,14 @@ fn prose_lines(text: &str) -> Vec<&str> {
     lines
 }
 
-/// A line without its inline code spans (`` `…` ``), where `](` means nothing.
-fn without_code_spans(line: &str) -> String {
+/// A paragraph's line without its inline code spans (`` `…` ``), where `](` means nothing. A code
+/// span may go on over the end of a line: `in_code` carries that into the next one.
+fn without_code_spans(line: &str, in_code: &mut bool) -> String {
     let mut out = String::new();
-    let mut in_code = false;
     for c in line.chars() {
         if c == '`' {
-            in_code = !in_code;
-        } else if !in_code {
+            *in_code = !*in_code;
+        } else if !*in_code {
             out.push(c);
         }
     }
@@ -95,8 +95,12 @@ fn anchors(text: &str) -> HashSet<String> {
 /// The targets of the inline links `[text](target)` of a Markdown text.
 fn link_targets(text: &str) -> Vec<String> {
     let mut targets = Vec::new();
+    let mut in_code = false;
     for line in prose_lines(text) {
-        let line = without_code_spans(line);
+        if line.trim().is_empty() {
+            in_code = false;
+        }
+        let line = without_code_spans(line, &mut in_code);
         let mut rest = line.as_str();
         while let Some(at) = rest.find("](") {
             let after = &rest[at + 2..];
@@ -239,5 +243,9 @@ fn anchors_follow_githubs_rules() {
     assert_eq!(
         link_targets("see [a](x.md#b) and `[c](not-a-link)` and [d](../y.md)"),
         ["x.md#b", "../y.md"]
+    );
+    assert_eq!(
+        link_targets("a `code span\nover two lines` then [e](z.md)\n\n`unclosed\n\n[f](w.md)"),
+        ["z.md", "w.md"]
     );
 }
