@@ -161,10 +161,7 @@ fn options_the_bridge_cannot_use_stop_it_naming_the_option_not_the_value() {
 fn a_missing_or_broken_options_file_stops_the_bridge() {
     let dir = TempDir::new("addon-no-options");
     let missing = dir.path().join("absent.json");
-    let output = run_to_exit(&[(
-        "BRIDGE_OPTIONS_FILE",
-        missing.to_str().expect("utf-8 path"),
-    )]);
+    let output = run_to_exit(&[("BRIDGE_OPTIONS_FILE", missing.to_str().expect("utf-8 path"))]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
