@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ma_alexa_skill::bridge_server::addon;
 use ma_alexa_skill::bridge_server::config::BridgeConfig;
 use ma_alexa_skill::bridge_server::routes::Bridge;
 use ma_alexa_skill::bridge_server::server;
@@ -41,6 +42,7 @@ Settings (environment):
   BRIDGE_LOCALE      language of /alexa/intents, default en-US
   BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level
   BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed)
+  BRIDGE_OPTIONS_FILE    a Home Assistant add-on's options.json: its options replace these
 
 With BRIDGE_SKILL_ENDPOINT=true it also reads the skill's settings: SKILL_ID (required here),
 API_HOSTNAME (this bridge, e.g. http://127.0.0.1:5000), API_USERNAME, API_PASSWORD, MA_HOSTNAME,
@@ -67,8 +69,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A Home Assistant add-on's options, when BRIDGE_OPTIONS_FILE names them, become settings
+    // first (this changes the environment, so it runs before any thread starts).
+    let addon_notes = match addon::apply_options_file() {
+        Ok(notes) => notes,
+        Err(e) => {
+            eprintln!("ma-alexa-bridge: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match BridgeConfig::from_env() {
-        Ok(config) => config,
+        Ok(mut config) => {
+            config.notes.extend(addon_notes);
+            config
+        }
         Err(e) => {
             eprintln!("ma-alexa-bridge: {e}");
             return ExitCode::from(2);
