@@ -7,7 +7,8 @@
 #     -e BRIDGE_USERNAME=alexa -e BRIDGE_PASSWORD='a long password' ma-alexa-bridge
 #
 # The image holds one static binary and an empty /data: no shell, no libc, no package manager.
-# It runs as an unprivileged user (uid 65532) and keeps its state in /data/state.json.
+# It runs as an unprivileged user (uid 65532) and keeps its state in /data/state.json. The same
+# file is the Home Assistant add-on's (config.yaml, docs/home-assistant.md).
 
 # Build stage: a static (musl) binary for the platform being built (amd64 or arm64).
 FROM rust:1-bookworm AS build
@@ -32,9 +33,14 @@ RUN cargo build --release --locked --target "$(cat /rust-target)" --bin ma-alexa
 
 # Run stage: nothing but the binary.
 FROM scratch
+# Home Assistant's supervisor builds this file as the add-on (config.yaml) and passes BUILD_ARCH:
+# there the bridge runs as root, because the /data the supervisor mounts and the options.json it
+# writes there (mode 0600) belong to root. Built any other way, it runs as uid 65532.
+ARG BUILD_ARCH
+ARG RUN_AS=${BUILD_ARCH:+0:0}
 COPY --from=build /out/ma-alexa-bridge /ma-alexa-bridge
 COPY --from=build --chown=65532:65532 /out/data /data
-USER 65532:65532
+USER ${RUN_AS:-65532:65532}
 ENV BRIDGE_LISTEN=0.0.0.0:5000 \
     BRIDGE_STATE_FILE=/data/state.json
 VOLUME ["/data"]

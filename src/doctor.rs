@@ -670,10 +670,7 @@ fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
         checks.push(Check::fail(
             "settings",
             problem.to_string(),
-            format!(
-                "set {} as the README's Settings table describes",
-                problem.name()
-            ),
+            format!("set {} as docs/settings.md describes", problem.name()),
         ));
     }
     if let Ok(bridge) = &settings.bridge {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ma_alexa_skill::bridge_server::addon;
 use ma_alexa_skill::bridge_server::config::BridgeConfig;
 use ma_alexa_skill::bridge_server::routes::Bridge;
 use ma_alexa_skill::bridge_server::server;
@@ -26,6 +27,8 @@ Music Assistant Alexa skill
 
   ma-alexa-bridge               serve (until SIGTERM or Ctrl-C)
   ma-alexa-bridge healthcheck   ask the running bridge's /healthz; exit 0 when it answers
+  ma-alexa-bridge skill-package --endpoint https://DOMAIN/alexa/skill --out DIR
+                                write the Alexa skill package for `ask deploy` (see --help)
   ma-alexa-bridge --version
 
 Settings (environment):
@@ -37,6 +40,7 @@ Settings (environment):
   BRIDGE_LOCALE      language of /alexa/intents, default en-US
   BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level
   BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed)
+  BRIDGE_OPTIONS_FILE    a Home Assistant add-on's options.json: its options replace these
 
 With BRIDGE_SKILL_ENDPOINT=true it also reads the skill's settings: SKILL_ID (required here),
 MA_HOSTNAME, and for queue control, playing by name and rooms MA_API_URL, MA_API_TOKEN,
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let healthcheck = match args.first().map(String::as_str) {
         None => false,
         Some("healthcheck") if args.len() == 1 => true,
+        Some("skill-package") => return ma_alexa_skill::skill_package::command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -63,8 +68,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A Home Assistant add-on's options, when BRIDGE_OPTIONS_FILE names them, become settings
+    // first (this changes the environment, so it runs before any thread starts).
+    let addon_notes = match addon::apply_options_file() {
+        Ok(notes) => notes,
+        Err(e) => {
+            eprintln!("ma-alexa-bridge: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match BridgeConfig::from_env() {
-        Ok(config) => config,
+        Ok(mut config) => {
+            config.notes.extend(addon_notes);
+            config
+        }
         Err(e) => {
             eprintln!("ma-alexa-bridge: {e}");
             return ExitCode::from(2);

@@ -212,7 +212,7 @@ impl BridgeConfig {
 
 /// `host:port` with an IP address (`0.0.0.0:5000`, `[::]:5000`, `127.0.0.1:5000`), or a bare
 /// port meaning all IPv4 interfaces.
-fn parse_listen(raw: &str) -> Result<SocketAddr, SettingsError> {
+pub(crate) fn parse_listen(raw: &str) -> Result<SocketAddr, SettingsError> {
     if let Ok(port) = raw.parse::<u16>() {
         return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
     }

@@ -6,13 +6,15 @@
 //! bridge keeps the latest stream **per player**, so two Echos playing different things each get
 //! their own, and keeps it in a file, so a restart loses nothing.
 //!
-//! The pieces: [`config`] (settings from the environment), [`push`] (the push body, checked),
+//! The pieces: [`config`] (settings from the environment; [`addon`] reads a Home Assistant
+//! add-on's options into it), [`push`] (the push body, checked),
 //! [`store`] (the per-player slots and their file), [`auth`] (HTTP Basic), [`intents`] (the
 //! phrases, from the skill's interaction models), [`routes`] (the endpoints), [`connections`]
 //! (the open connections and which one gives way when there are too many) and [`server`] (the
 //! listener, its limits and the graceful stop). The `ma-alexa-bridge` binary wires them. Nothing
 //! here knows the skill's decisions; the stream-URL parser is the skill's own ([`crate::stream`]).
 
+pub mod addon;
 pub mod auth;
 pub mod config;
 pub mod connections;
