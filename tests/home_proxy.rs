@@ -171,11 +171,15 @@ fn proxy_binary(variable: &str, default: &str, install: &str) -> Option<PathBuf>
     if let Some(path) = std::env::var_os(variable) {
         return Some(PathBuf::from(path));
     }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(default))
-            .find(|candidate| candidate.is_file())
-    });
+    // PATH, then where Debian puts daemons (not on a user's PATH).
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
+    dirs.extend(["/usr/sbin", "/usr/bin"].map(PathBuf::from));
+    let found = dirs
+        .into_iter()
+        .map(|dir| dir.join(default))
+        .find(|candidate| candidate.is_file());
     if found.is_none() {
         let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
         assert!(
@@ -274,6 +278,8 @@ impl Home {
             .add_root_certificate(reqwest::Certificate::from_pem(root_pem).expect("root PEM"))
             .resolve(DOMAIN, SocketAddr::from(([127, 0, 0, 1], self.port)))
             .redirect(reqwest::redirect::Policy::none())
+            // A safety net only: each exchange here takes milliseconds.
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client")
     }
@@ -557,8 +563,31 @@ async fn nginx_carries_exactly_the_home_paths_routes() {
         site = site.replace(from, &to);
     }
     std::fs::write(dir.join("site.conf"), site).expect("site");
+    // And the port 80 file certbot's challenges need: its webroot, and nothing else.
+    let http_port = free_port();
+    let webroot = dir.join("certbot");
+    std::fs::create_dir_all(webroot.join(".well-known/acme-challenge")).expect("webroot");
+    std::fs::write(
+        webroot.join(".well-known/acme-challenge/t0ken"),
+        "t0ken.key",
+    )
+    .expect("token");
+    let mut acme =
+        std::fs::read_to_string(repo_file("deploy/nginx-acme.conf")).expect("nginx-acme.conf");
+    for (from, to) in [
+        ("    listen [::]:80;\n", String::new()),
+        ("listen 80;", format!("listen 127.0.0.1:{http_port};")),
+        ("/var/www/certbot", webroot.display().to_string()),
+    ] {
+        assert!(
+            acme.contains(from),
+            "deploy/nginx-acme.conf no longer has {from:?}"
+        );
+        acme = acme.replace(from, &to);
+    }
+    std::fs::write(dir.join("acme.conf"), acme).expect("acme");
     let main = format!(
-        "daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\nerror_log stderr info;\nevents {{ worker_connections 64; }}\nhttp {{\n    access_log off;\n    client_body_temp_path {dir}/body;\n    proxy_temp_path {dir}/proxy;\n    fastcgi_temp_path {dir}/fastcgi;\n    uwsgi_temp_path {dir}/uwsgi;\n    scgi_temp_path {dir}/scgi;\n    include {dir}/site.conf;\n}}\n",
+        "daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\nerror_log stderr info;\nevents {{ worker_connections 64; }}\nhttp {{\n    access_log off;\n    client_body_temp_path {dir}/body;\n    proxy_temp_path {dir}/proxy;\n    fastcgi_temp_path {dir}/fastcgi;\n    uwsgi_temp_path {dir}/uwsgi;\n    scgi_temp_path {dir}/scgi;\n    include {dir}/site.conf;\n    include {dir}/acme.conf;\n}}\n",
         dir = dir.display()
     );
     std::fs::write(dir.join("nginx.conf"), main).expect("nginx.conf");
@@ -574,6 +603,30 @@ async fn nginx_carries_exactly_the_home_paths_routes() {
     home.wait_for(&mut proxy, || Some(home.client(&root))).await;
     let client = home.client(&root);
     check_the_one_hostname(&home, &client, &proxy).await;
+
+    // Port 80 answers certbot's challenge and 404 to everything else, streams included.
+    let plain = |path: &str| {
+        reqwest::Client::builder()
+            .no_proxy()
+            .resolve(DOMAIN, SocketAddr::from(([127, 0, 0, 1], http_port)))
+            .build()
+            .expect("client")
+            .get(format!("http://{DOMAIN}:{http_port}{path}"))
+            .send()
+    };
+    let token = plain("/.well-known/acme-challenge/t0ken")
+        .await
+        .expect("answered");
+    assert_eq!(token.status(), 200);
+    assert_eq!(token.text().await.expect("body"), "t0ken.key");
+    for path in [
+        "/",
+        "/flow/3f9c1a2b/Kitchen%20Echo/1b2e77.mp3",
+        "/alexa/skill",
+    ] {
+        let status = plain(path).await.expect("answered").status();
+        assert_eq!(status, 404, "port 80 {path}");
+    }
 }
 
 fn repo_file(path: &str) -> PathBuf {
