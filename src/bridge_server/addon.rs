@@ -14,20 +14,18 @@
 //!
 //! Errors name the option and what is wrong with it, never a value that could be a secret.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::config::{
-    parse_listen, BRIDGE_LOCALE, BRIDGE_LOG_FORMAT, BRIDGE_PASSWORD, BRIDGE_SKILL_ENDPOINT,
-    BRIDGE_USERNAME, DEFAULT_LISTEN,
+    BRIDGE_LOCALE, BRIDGE_LOG_FORMAT, BRIDGE_PASSWORD, BRIDGE_SKILL_ENDPOINT, BRIDGE_USERNAME,
 };
 use crate::interaction_models::ModelLocale;
 use crate::settings::{
-    API_HOSTNAME, API_PASSWORD, API_USERNAME, DEVICE_PLAYERS, MA_API_TOKEN, MA_API_URL,
-    MA_HOSTNAME, ROOM_ALIASES, SKILL_ID,
+    DEVICE_PLAYERS, MA_API_TOKEN, MA_API_URL, MA_HOSTNAME, ROOM_ALIASES, SKILL_ID,
 };
 use crate::stream::HttpsBase;
 
@@ -300,38 +298,14 @@ fn player_map(value: &Value, key: &str) -> Result<Option<String>, String> {
     Ok(Some(Value::Object(map).to_string()))
 }
 
-/// What applying `options` to the environment read through `env` sets, by name: every setting the
-/// options give and, when the skill endpoint is on (by the options or the environment) and the
-/// environment names no bridge for the skill (`API_HOSTNAME`), this bridge on loopback at the
-/// port of `BRIDGE_LISTEN`, with the bridge's own credentials.
-pub fn plan(
-    options: &AddonSettings,
-    env: impl Fn(&str) -> Option<String>,
-) -> Vec<(&'static str, String)> {
-    let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-    let effective = |name: &'static str| options.get(name).map(str::to_owned).or_else(|| env(name));
-    let mut settings: Vec<(&'static str, String)> = options
+/// What applying `options` to the environment sets, by name: every setting the options give.
+/// (With the skill endpoint on, the skill reads this bridge's streams in-process: it needs no
+/// `API_HOSTNAME`.)
+pub fn plan(options: &AddonSettings) -> Vec<(&'static str, String)> {
+    options
         .iter()
         .map(|(name, value)| (name, value.to_owned()))
-        .collect();
-    let skill_endpoint = effective(BRIDGE_SKILL_ENDPOINT).is_some_and(|v| {
-        ["true", "1", "yes", "on"].contains(&v.trim().to_ascii_lowercase().as_str())
-    });
-    if skill_endpoint && env(API_HOSTNAME).is_none() {
-        let port = match env(super::config::BRIDGE_LISTEN) {
-            None => Some(DEFAULT_LISTEN.port()),
-            Some(raw) => parse_listen(raw.trim()).ok().map(|listen| listen.port()),
-        };
-        if let Some(port) = port.filter(|port| *port != 0) {
-            settings.push((API_HOSTNAME, format!("http://127.0.0.1:{port}")));
-            let credentials = (effective(BRIDGE_USERNAME), effective(BRIDGE_PASSWORD));
-            if let (Some(username), Some(password)) = credentials {
-                settings.push((API_USERNAME, username));
-                settings.push((API_PASSWORD, password));
-            }
-        }
-    }
-    settings
+        .collect()
 }
 
 /// Reads the options file [`BRIDGE_OPTIONS_FILE`] names, if it names one, and puts its settings
@@ -342,8 +316,7 @@ pub fn apply_options_file() -> Result<Vec<String>, OptionsError> {
         return Ok(Vec::new());
     };
     let options = read_file(Path::new(&path))?;
-    let env: HashMap<String, String> = std::env::vars().collect();
-    for (name, value) in plan(&options, |name| env.get(name).cloned()) {
+    for (name, value) in plan(&options) {
         std::env::set_var(name, value);
     }
     Ok(notes(&options))
@@ -377,22 +350,14 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::settings::Settings;
+    use crate::settings::{Settings, API_HOSTNAME, API_PASSWORD, API_USERNAME};
 
     /// Every option set, as the supervisor writes them (also checked against the add-on's
     /// schema by `scripts/ha-addon-check`).
     const FULL: &str = include_str!("../../tests/fixtures/ha-addon/options.json");
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    fn planned(options: &str, pairs: &[(&str, &str)]) -> HashMap<&'static str, String> {
-        plan(&parse(options).expect("valid options"), env(pairs))
+    fn planned(options: &str) -> HashMap<&'static str, String> {
+        plan(&parse(options).expect("valid options"))
             .into_iter()
             .collect()
     }
@@ -445,13 +410,14 @@ mod tests {
 
     #[test]
     fn the_settings_read_from_the_options_are_the_ones_the_bridge_and_skill_accept() {
-        let planned = planned(FULL, &[("BRIDGE_LISTEN", "0.0.0.0:5000")]);
+        let planned = planned(FULL);
         let lookup = |name: &str| planned.get(name).cloned();
         let config = super::super::config::BridgeConfig::from_lookup(lookup).expect("valid");
         assert!(config.skill_endpoint);
         assert_eq!(config.locale.as_str(), "de-DE");
         assert!(!config.access.is_open());
-        let settings = Settings::from_lookup(lookup);
+        // As the bridge loads them: the skill inside reads this bridge's own streams.
+        let settings = Settings::from_lookup(lookup).inside_bridge(config.own_bridge());
         assert_eq!(
             settings.problems().count(),
             0,
@@ -474,61 +440,21 @@ mod tests {
     }
 
     #[test]
-    fn with_the_skill_endpoint_on_the_skill_reads_this_bridge_on_loopback() {
-        let planned = planned(FULL, &[("BRIDGE_LISTEN", "0.0.0.0:5000")]);
-        assert_eq!(planned[API_HOSTNAME], "http://127.0.0.1:5000");
-        assert_eq!(planned[API_USERNAME], "alexa");
-        assert_eq!(planned[API_PASSWORD], "fixture-bridge-password");
-        let settings = Settings::from_lookup(|name| planned.get(name).cloned());
-        let bridge = settings.bridge.expect("the skill has a bridge");
-        assert_eq!(bridge.base.as_str(), "http://127.0.0.1:5000/");
-        assert_eq!(bridge.credentials.expect("credentials").username, "alexa");
-        // The default port, a bare port, and credentials from the environment.
-        let planned = self::planned(
-            r#"{"skill_endpoint": true}"#,
-            &[("BRIDGE_USERNAME", "u"), ("BRIDGE_PASSWORD", "p")],
-        );
-        assert_eq!(planned[API_HOSTNAME], "http://127.0.0.1:5000");
-        assert_eq!(planned[API_USERNAME], "u");
-        let planned = self::planned(r#"{"skill_endpoint": true}"#, &[("BRIDGE_LISTEN", "5917")]);
-        assert_eq!(planned[API_HOSTNAME], "http://127.0.0.1:5917");
-        assert!(
-            !planned.contains_key(API_USERNAME),
-            "no credentials, none passed on"
-        );
-    }
-
-    #[test]
-    fn the_skills_bridge_is_left_alone_when_set_off_or_unknowable() {
-        let named = planned(FULL, &[(API_HOSTNAME, "http://10.0.0.2:5000")]);
-        assert!(
-            !named.contains_key(API_HOSTNAME),
-            "the environment's is kept"
-        );
-        let off = planned(r#"{"skill_endpoint": false}"#, &[]);
-        assert!(!off.contains_key(API_HOSTNAME));
-        let env_off = planned(r#"{"locale": "en-GB"}"#, &[]);
-        assert!(!env_off.contains_key(API_HOSTNAME));
-        let env_on = planned(r#"{"locale": "en-GB"}"#, &[(BRIDGE_SKILL_ENDPOINT, "yes")]);
-        assert_eq!(env_on[API_HOSTNAME], "http://127.0.0.1:5000");
-        let any_port = planned(FULL, &[("BRIDGE_LISTEN", "127.0.0.1:0")]);
-        assert!(
-            !any_port.contains_key(API_HOSTNAME),
-            "port 0 is known only once bound"
-        );
+    fn with_the_skill_endpoint_on_no_bridge_address_is_made_up_for_the_skill() {
+        // The skill inside the bridge reads its streams in-process (issue 19): the add-on passes
+        // on the options, and nothing that would aim the skill at a bridge over HTTP.
+        for options in [FULL, r#"{"skill_endpoint": true, "bridge_password": "p"}"#] {
+            let planned = planned(options);
+            for name in [API_HOSTNAME, API_USERNAME, API_PASSWORD] {
+                assert!(!planned.contains_key(name), "{options}: {name} planned");
+            }
+        }
     }
 
     #[test]
     fn options_replace_the_environment_and_absent_ones_keep_it() {
         let planned = planned(
             r#"{"locale": "fr-FR", "skill_id": "", "ma_api_url": null, "device_players": [], "bridge_password": "  "}"#,
-            &[
-                (BRIDGE_LOCALE, "en-US"),
-                (SKILL_ID, "amzn1.ask.skill.env"),
-                (MA_API_URL, "http://env:8095"),
-                (DEVICE_PLAYERS, "{}"),
-                (BRIDGE_PASSWORD, "env-password"),
-            ],
         );
         assert_eq!(planned[BRIDGE_LOCALE], "fr-FR");
         for kept in [SKILL_ID, MA_API_URL, DEVICE_PLAYERS, BRIDGE_PASSWORD] {
