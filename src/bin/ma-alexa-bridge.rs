@@ -28,6 +28,8 @@ Music Assistant Alexa skill
 
   ma-alexa-bridge               serve (until SIGTERM or Ctrl-C)
   ma-alexa-bridge healthcheck   ask the running bridge's /healthz; exit 0 when it answers
+  ma-alexa-bridge doctor [--json]  check the bridge, the skill it serves, Music Assistant and, with
+                                PUBLIC_URL=https://DOMAIN, the public hops; exit 1 if one failed
   ma-alexa-bridge --version
 
 Settings (environment):
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
     let healthcheck = match args.first().map(String::as_str) {
         None => false,
         Some("healthcheck") if args.len() == 1 => true,
+        Some("doctor") => return ma_alexa_skill::doctor::inside_bridge::command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
