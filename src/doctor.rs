@@ -203,16 +203,29 @@ impl Report {
     /// doctor command: success when no check failed, failure otherwise. `program` names the
     /// command in the one error it can have.
     pub fn print(&self, json: bool, program: &str) -> ExitCode {
-        if json {
+        let text = if json {
             match serde_json::to_string_pretty(self) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => text + "\n",
                 Err(e) => {
                     eprintln!("{program}: cannot write the report: {e}");
                     return ExitCode::FAILURE;
                 }
             }
         } else {
-            print!("{}", self.text());
+            self.text()
+        };
+        // A reader that went away (`doctor | head`) is no reason for a panic, as `print!` would
+        // make it: the rest of the report was simply not wanted.
+        let mut out = std::io::stdout().lock();
+        match std::io::Write::write_all(&mut out, text.as_bytes())
+            .and_then(|()| std::io::Write::flush(&mut out))
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                eprintln!("{program}: cannot write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
         }
         if self.failed() {
             ExitCode::FAILURE
@@ -818,10 +831,7 @@ fn settings_checks(source: &str, settings: &Settings, bridge_at: BridgeAt) -> Ve
         checks.push(Check::fail(
             "settings",
             problem.to_string(),
-            format!(
-                "set {} as the README's Settings table describes",
-                problem.name()
-            ),
+            format!("set {} as docs/settings.md describes", problem.name()),
         ));
     }
     if let Ok(bridge) = &settings.bridge {

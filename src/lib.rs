@@ -31,6 +31,7 @@ pub mod request_signature;
 pub mod service;
 pub mod settings;
 pub mod skill;
+pub mod skill_package;
 pub mod speech;
 pub mod stream;
 

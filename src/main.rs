@@ -6,7 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use ma_alexa_skill::alexa::response::ResponseEnvelope;
@@ -139,12 +139,23 @@ async fn invoke(service: &Service, source: &OsString) -> ExitCode {
 
 fn print_response(response: &ResponseEnvelope) -> ExitCode {
     match serde_json::to_string_pretty(response) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
+        Ok(json) => print_out(&json),
         Err(e) => {
             eprintln!("ma-alexa-skill: cannot write the response: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `text` and a newline to stdout. A reader that went away (`invoke … | head`) is not an
+/// error worth a panic, as `println!` would make it: the output was simply not wanted.
+fn print_out(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ma-alexa-skill: cannot write to stdout: {e}");
             ExitCode::FAILURE
         }
     }

@@ -78,6 +78,26 @@ async fn invoke_plays_a_sample_event() {
     assert_eq!(bridge.count(), 1);
 }
 
+/// `ma-alexa-skill invoke … | head`: the reader goes away before the answer is written. That is
+/// no reason to panic ("failed printing to stdout"), and the answer was still made.
+#[test]
+fn invoke_into_a_closed_pipe_is_quiet() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(BIN)
+        .args(["invoke", "events/help_intent.json"])
+        .env_clear()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoke_reads_stdin() {
     let bridge = Stub::bridge(Reply::ok(current_reply())).await;

@@ -206,7 +206,7 @@ async fn two_echos_each_play_their_own_stream() {
     assert!(!logs.contains(PASSWORD));
 }
 
-/// The README's "Try it with a local bridge": the sample push, then the sample resume request,
+/// The README's "With a local bridge": the sample push, then the sample resume request,
 /// which resumes where the device's token says it stopped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_local_run_resumes_the_sample_stream() {

@@ -465,7 +465,7 @@ async fn songs_like_without_a_similar_tracks_provider_leave_the_queue_alone() {
 
 /// A server that ignores the limit and answers `library_items` with 20,000 favourite songs
 /// (each cut to its identifying fields, so that the list fits the 4 MiB reply cap): the queue
-/// gets the first 250, as the README promises, not all of them.
+/// gets the first 250, as docs/skill.md promises, not all of them.
 #[tokio::test]
 async fn favorites_are_capped_whatever_the_server_sends() {
     let song = ma_json("library_tracks_favorites")[0].clone();
