@@ -504,6 +504,43 @@ async fn an_untrusted_certificate_on_the_public_name_is_named() {
     assert_eq!(run.status("public skill"), "skip", "{text}");
 }
 
+/// Nothing listening on the public name (no proxy, no port forwarding) fails the https hop,
+/// with the hint for a router that cannot reach its own public address from inside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_name_where_nothing_listens_is_named() {
+    let home = Home::start().await;
+    let mut settings = home.settings();
+    let nothing = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = nothing.local_addr().expect("addr");
+    drop(nothing);
+    settings.extend([
+        (
+            "BRIDGE_LISTEN".to_owned(),
+            home.bridge.base.trim_start_matches("http://").to_owned(),
+        ),
+        ("PUBLIC_URL".to_owned(), PUBLIC_URL.to_owned()),
+        ("MA_ALEXA_TEST_TRUST_ROOT".to_owned(), home.ca.root_pem()),
+        (
+            "MA_ALEXA_TEST_CONNECT".to_owned(),
+            format!("localhost={dead}"),
+        ),
+    ]);
+    let run = run_doctor(settings, true).await;
+    let text = run.stdout();
+    assert_eq!(run.exit_code(), Some(1), "{text}");
+    assert_eq!(run.status("public https"), "fail", "{text}");
+    assert!(
+        run.message("public https")
+            .contains("refused the connection"),
+        "{text}"
+    );
+    assert!(
+        run.fix("public https").contains("NAT hairpinning"),
+        "{text}"
+    );
+    assert_eq!(run.status("public streams"), "skip", "{text}");
+}
+
 /// Settings the bridge would not start with fail the doctor too, naming the setting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bridge_settings_it_cannot_start_with_fail_the_doctor() {

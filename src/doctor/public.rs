@@ -22,7 +22,9 @@ use std::net::IpAddr;
 use reqwest::header::{HeaderMap, ALLOW, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use url::Url;
 
-use super::{shortened, step, transport_failure, Check, Doctor, ERROR_CHARS, QUOTED_CHARS};
+use super::{
+    rustls_error, shortened, step, transport_failure, Check, Doctor, ERROR_CHARS, QUOTED_CHARS,
+};
 use crate::bridge_server::auth::REALM;
 use crate::deadline::Deadline;
 
@@ -527,7 +529,15 @@ impl Doctor {
         };
         // TLS first, on its own: any HTTP answer at all means the handshake succeeded.
         if let Err(error) = fetch(client.head(url.at("")), deadline).await {
-            checks.push(transport_failure(HTTPS, &host, &error, PUBLIC_URL));
+            let mut check = transport_failure(HTTPS, &host, &error, PUBLIC_URL);
+            if rustls_error(&error).is_none() && (error.is_connect() || error.is_timeout()) {
+                // From inside the home, the way out and back in may be what fails.
+                check.fix = Some(format!(
+                    "{}; from inside your network this also fails when the router cannot reach its own public address (NAT hairpinning): see docs/doctor.md",
+                    check.fix.unwrap_or_default()
+                ));
+            }
+            checks.push(check);
             checks.extend(skipped_after(HTTPS, &format!("no connection to {host}")));
             return checks;
         }
