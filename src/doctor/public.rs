@@ -433,7 +433,7 @@ fn bridge_exposure(host: &str, answer: &Answer) -> Check {
     }
     Check::pass(
         BRIDGE,
-        format!("the bridge's /ma/latest-url is not reachable through {host} (it answers HTTP {status}, not the bridge)"),
+        format!("the bridge's /ma/latest-url is not reachable through {host} (HTTP {status} there, not the bridge's answer)"),
     )
 }
 
