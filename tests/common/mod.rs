@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub mod aws;
 pub mod bridge_process;
+pub mod public;
 pub mod tls;
 
 use ma_alexa_skill::settings::Settings;
