@@ -13,9 +13,17 @@
 //! certificate serving as the host's own, expired, another name, ...), never by matching their
 //! message text. `Doctor::trusting` adds a root for tests and exists only with the `test-trust`
 //! feature, which release builds never enable.
+//!
+//! `ma-alexa-bridge doctor` runs the same checks from inside the bridge ([`inside_bridge`]), and
+//! with `PUBLIC_URL` set also the hops Alexa and the Echo take from the internet ([`public`]).
+
+pub mod inside_bridge;
+mod public;
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
@@ -29,7 +37,7 @@ use crate::interaction_models::ModelLocale;
 use crate::music_assistant::{MaClient, MaError, MusicAssistant, Player};
 use crate::settings::source::SettingsSource;
 use crate::settings::ssm::SsmError;
-use crate::settings::{Settings, SettingsError, MA_API_URL};
+use crate::settings::{BridgeSettings, Settings, SettingsError, MA_API_URL};
 use crate::speech::Language;
 use crate::stream::InternalStream;
 
@@ -181,6 +189,73 @@ impl Report {
         );
         out
     }
+
+    /// The report of `checks`, a run that started at `started`.
+    fn of(checks: Vec<Check>, started: Instant) -> Self {
+        Self {
+            ok: checks.iter().all(|c| c.status != Status::Fail),
+            checks,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Prints the report on stdout, as text or (`json`) as JSON, and gives the exit code of a
+    /// doctor command: success when no check failed, failure otherwise. `program` names the
+    /// command in the one error it can have.
+    pub fn print(&self, json: bool, program: &str) -> ExitCode {
+        let text = if json {
+            match serde_json::to_string_pretty(self) {
+                Ok(text) => text + "\n",
+                Err(e) => {
+                    eprintln!("{program}: cannot write the report: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            self.text()
+        };
+        // A reader that went away (`doctor | head`) is no reason for a panic, as `print!` would
+        // make it: the rest of the report was simply not wanted.
+        let mut out = std::io::stdout().lock();
+        match std::io::Write::write_all(&mut out, text.as_bytes())
+            .and_then(|()| std::io::Write::flush(&mut out))
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                eprintln!("{program}: cannot write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        if self.failed() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Logging for a doctor command: as everywhere else (text on stderr, `RUST_LOG` sets the level),
+/// except the warnings the settings log for each problem when they are loaded. The report names
+/// every one of those problems itself, so the warnings would only say each a second time, above
+/// the report.
+pub fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let said_in_the_report = tracing_subscriber::filter::filter_fn(|meta| {
+        let settings_problem = meta.target().starts_with("ma_alexa_skill::settings")
+            && *meta.level() == tracing::Level::WARN
+            && meta.fields().field("setting").is_some();
+        !settings_problem
+    });
+    let filter = std::env::var("RUST_LOG").ok();
+    let subscriber = crate::logging::subscriber(
+        filter.as_deref(),
+        crate::logging::LogFormat::Text,
+        std::io::stderr,
+    )
+    .with(said_in_the_report);
+    // Fails only if a subscriber is already installed, which then keeps logging.
+    let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
 /// What the Lambda environment says about the function, for the skill check.
@@ -212,6 +287,31 @@ pub struct Doctor {
     http: Result<reqwest::Client, String>,
     music_assistant: MaClient,
     skill_endpoint: bool,
+    bridge_at: BridgeAt,
+}
+
+/// Where the checks find the bridge, which decides the setting a message about it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BridgeAt {
+    /// At `API_HOSTNAME`, as the skill calls it (`ma-alexa-skill doctor`, the Lambda event).
+    Setting,
+    /// The doctor runs in the bridge's own container, and calls the bridge at its listening
+    /// address (`BRIDGE_LISTEN`, an unspecified address made loopback) with its own credentials:
+    /// the skill served by the bridge reads it there too.
+    Own {
+        /// `BRIDGE_LISTEN` as set.
+        listen: SocketAddr,
+    },
+}
+
+impl BridgeAt {
+    /// The setting that says where the bridge is.
+    fn setting(self) -> &'static str {
+        match self {
+            Self::Setting => crate::settings::API_HOSTNAME,
+            Self::Own { .. } => crate::bridge_server::config::BRIDGE_LISTEN,
+        }
+    }
 }
 
 impl Default for Doctor {
@@ -223,7 +323,7 @@ impl Default for Doctor {
 impl Doctor {
     /// A doctor that trusts exactly what an Echo trusts: the public web PKI.
     pub fn new() -> Self {
-        Self::with_roots(&[])
+        Self::with_roots(&[], None)
     }
 
     /// A doctor that also trusts the DER certificates `roots`. For tests, which make their own
@@ -233,28 +333,41 @@ impl Doctor {
     #[cfg(feature = "test-trust")]
     pub fn trusting(roots: &[Vec<u8>]) -> Self {
         tracing::warn!("TEST-TRUST: the doctor trusts {} test root(s)", roots.len());
-        Self::with_roots(roots)
+        Self::with_roots(roots, None)
     }
 
-    fn with_roots(roots: &[Vec<u8>]) -> Self {
+    /// A doctor that also trusts the DER certificates `roots`, and connects to `address`
+    /// whenever a URL names `host` without a port: for tests, whose public side stands on
+    /// 127.0.0.1 at a port of its own while the URLs say `https://localhost` (port 443), as a
+    /// real `PUBLIC_URL` does. Name resolution, as the checks report it, is untouched. Like
+    /// [`Self::trusting`], it exists only with the `test-trust` feature.
+    #[cfg(feature = "test-trust")]
+    pub fn trusting_at(roots: &[Vec<u8>], host: &str, address: SocketAddr) -> Self {
+        tracing::warn!(
+            "TEST-TRUST: the doctor trusts {} test root(s) and connects to {address} for {host}",
+            roots.len()
+        );
+        Self::with_roots(roots, Some((host, address)))
+    }
+
+    fn with_roots(roots: &[Vec<u8>], connect: Option<(&str, SocketAddr)>) -> Self {
         let mut builder = crate::http::builder(Duration::from_millis(2000))
             .user_agent(concat!("ma-alexa-skill-doctor/", env!("CARGO_PKG_VERSION")));
+        let mut http = Ok(());
         for root in roots {
             match reqwest::Certificate::from_der(root) {
                 Ok(cert) => builder = builder.add_root_certificate(cert),
-                Err(e) => {
-                    return Self {
-                        http: Err(e.to_string()),
-                        music_assistant: MaClient::new(),
-                        skill_endpoint: false,
-                    }
-                }
+                Err(e) => http = Err(e.to_string()),
             }
         }
+        if let Some((host, address)) = connect {
+            builder = builder.resolve(host, address);
+        }
         Self {
-            http: builder.build().map_err(|e| e.to_string()),
+            http: http.and_then(|()| builder.build().map_err(|e| e.to_string())),
             music_assistant: MaClient::new(),
             skill_endpoint: false,
+            bridge_at: BridgeAt::Setting,
         }
     }
 
@@ -274,31 +387,45 @@ impl Doctor {
             RUN_BUDGET.min(left.saturating_sub(LAMBDA_MARGIN))
         });
         let deadline = Deadline::after(budget);
-        let mut checks = Vec::new();
-        match source.current(deadline).await {
-            Err(error) => checks.push(ssm_failure(&source.describe(), &error)),
-            Ok(settings) => {
-                checks.extend(settings_checks(&source.describe(), &settings));
-                let (bridge, ma) = tokio::join!(
-                    self.bridge(&settings, deadline),
-                    self.music_assistant(&settings, deadline)
-                );
-                let (bridge_checks, latest) = bridge;
-                checks.extend(bridge_checks);
-                checks.push(self.stream_host(&settings, latest.as_ref(), deadline).await);
-                checks.extend(ma);
-                checks.extend(skill_checks(settings.skill_id.as_deref(), lambda));
-                if self.skill_endpoint {
-                    checks.push(self.skill_endpoint_check(&settings, deadline).await);
+        let checks = self.skill_side(source, None, lambda, deadline).await;
+        Report::of(checks, started)
+    }
+
+    /// Every check of the skill's settings and the hops it takes, in the order of the hops;
+    /// with `own`, the bridge is that one whatever the settings say (the doctor inside the
+    /// bridge, whose skill reads the bridge in-process).
+    async fn skill_side(
+        &self,
+        source: &SettingsSource,
+        own: Option<&BridgeSettings>,
+        lambda: Option<&LambdaFacts>,
+        deadline: Deadline,
+    ) -> Vec<Check> {
+        let settings = match source.current(deadline).await {
+            Err(error) => return vec![ssm_failure(&source.describe(), &error)],
+            Ok(settings) => match own {
+                None => settings,
+                Some(own) => {
+                    let mut inside = Settings::clone(&settings);
+                    inside.bridge = Ok(own.clone());
+                    Arc::new(inside)
                 }
-            }
+            },
+        };
+        let mut checks = settings_checks(&source.describe(), &settings, self.bridge_at);
+        let (bridge, ma) = tokio::join!(
+            self.bridge(&settings, deadline),
+            self.music_assistant(&settings, deadline)
+        );
+        let (bridge_checks, latest) = bridge;
+        checks.extend(bridge_checks);
+        checks.push(self.stream_host(&settings, latest.as_ref(), deadline).await);
+        checks.extend(ma);
+        checks.extend(skill_checks(settings.skill_id.as_deref(), lambda));
+        if self.skill_endpoint {
+            checks.push(self.skill_endpoint_check(&settings, deadline).await);
         }
-        let ok = checks.iter().all(|c| c.status != Status::Fail);
-        Report {
-            ok,
-            checks,
-            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        }
+        checks
     }
 
     fn client(&self) -> Result<&reqwest::Client, String> {
@@ -362,21 +489,28 @@ impl Doctor {
         let mut checks = Vec::new();
         let mut latest = None;
         match get("ma/latest-url").await {
-            Err(error) => checks.push(transport_failure(NAME, &host, &error, "API_HOSTNAME")),
+            Err(error) => checks.push(self.bridge_unreachable(NAME, &host, &error)),
             Ok(response) => {
                 let status = response.status().as_u16();
                 match status {
                     200 => {
                         let body = response.bytes().await.unwrap_or_default();
-                        let (check, stream) =
-                            latest_reply(&host, bridge.credentials.is_some(), &body);
+                        let (check, stream) = latest_reply(
+                            &host,
+                            bridge.credentials.is_some(),
+                            &body,
+                            self.bridge_at,
+                        );
                         checks.push(check);
                         latest = stream;
                     }
                     401 | 403 => checks.push(Check::fail(
                         NAME,
                         format!("{host} refused the credentials (HTTP {status})"),
-                        "set API_USERNAME and API_PASSWORD to the bridge's BRIDGE_USERNAME and BRIDGE_PASSWORD",
+                        match self.bridge_at {
+                            BridgeAt::Setting => "set API_USERNAME and API_PASSWORD to the bridge's BRIDGE_USERNAME and BRIDGE_PASSWORD",
+                            BridgeAt::Own { .. } => "another service answers on BRIDGE_LISTEN's port: run the doctor in the bridge's own container, with the bridge's settings",
+                        },
                     )),
                     404 => checks.push(Check::warn(
                         NAME,
@@ -386,7 +520,10 @@ impl Doctor {
                     _ => checks.push(Check::fail(
                         NAME,
                         format!("{host} answered /ma/latest-url with HTTP {status}"),
-                        "make the reverse proxy forward GET /ma/latest-url to the bridge (port 5000)",
+                        match self.bridge_at {
+                            BridgeAt::Setting => "make the reverse proxy forward GET /ma/latest-url to the bridge (port 5000)",
+                            BridgeAt::Own { .. } => "another service answers on BRIDGE_LISTEN's port: run the doctor in the bridge's own container, with the bridge's settings",
+                        },
                     )),
                 }
             }
@@ -395,6 +532,22 @@ impl Doctor {
             checks.push(intents(get("alexa/intents").await, &host).await);
         }
         (checks, latest)
+    }
+
+    /// The bridge gave no HTTP answer: at `API_HOSTNAME` each transport failure by name; inside
+    /// the bridge's container, the bridge itself is not running there.
+    fn bridge_unreachable(&self, check: &'static str, host: &str, error: &reqwest::Error) -> Check {
+        match self.bridge_at {
+            BridgeAt::Setting => transport_failure(check, host, error, "API_HOSTNAME"),
+            BridgeAt::Own { .. } => Check::fail(
+                check,
+                format!(
+                    "the bridge does not answer at {host}, its BRIDGE_LISTEN address: {}",
+                    shortened(&innermost(error), ERROR_CHARS)
+                ),
+                "run the doctor where the bridge runs, with its settings (docker exec <the bridge's container> ma-alexa-bridge doctor), and read the bridge's log if it stopped",
+            ),
+        }
     }
 
     /// The public stream host: the latest stream rewritten onto `MA_HOSTNAME`, fetched the way an
@@ -575,7 +728,10 @@ impl Doctor {
         let Ok(url) = bridge.base.join("alexa/skill") else {
             return Check::skip(
                 NAME,
-                "not checked: /alexa/skill cannot be joined to API_HOSTNAME",
+                format!(
+                    "not checked: /alexa/skill cannot be joined to {}",
+                    self.bridge_at.setting()
+                ),
             );
         };
         let answer = client
@@ -600,7 +756,7 @@ impl Doctor {
                 format!("{host} answered an unsigned request to /alexa/skill with HTTP {status}"),
                 "run this project's bridge with BRIDGE_SKILL_ENDPOINT=true: it must refuse what Amazon did not sign",
             ),
-            Err(error) => transport_failure(NAME, &host, &error, "API_HOSTNAME"),
+            Err(error) => self.bridge_unreachable(NAME, &host, &error),
         }
     }
 
@@ -623,9 +779,14 @@ impl Doctor {
 
 /// Where the settings came from, each setting present and valid. Secrets (`API_PASSWORD`,
 /// `MA_API_TOKEN`) show as set or not set; the rest show their values.
-fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
+fn settings_checks(source: &str, settings: &Settings, bridge_at: BridgeAt) -> Vec<Check> {
     let set = |present: bool| if present { "set" } else { "not set" };
     let bridge = match &settings.bridge {
+        Ok(bridge) if bridge_at != BridgeAt::Setting => format!(
+            "the bridge itself at {} (BRIDGE_LISTEN), BRIDGE_USERNAME/BRIDGE_PASSWORD {}",
+            crate::authority(&bridge.base),
+            set(bridge.credentials.is_some())
+        ),
         Ok(bridge) => format!(
             "API_HOSTNAME {}, API_USERNAME/API_PASSWORD {}",
             crate::authority(&bridge.base),
@@ -675,10 +836,26 @@ fn settings_checks(source: &str, settings: &Settings) -> Vec<Check> {
     }
     if let Ok(bridge) = &settings.bridge {
         if bridge.credentials.is_none() {
-            checks.push(without_credentials(&bridge.base));
+            match bridge_at {
+                BridgeAt::Setting => checks.push(without_credentials(&bridge.base)),
+                BridgeAt::Own { listen } => checks.extend(open_bridge(listen)),
+            }
         }
     }
     checks
+}
+
+/// The bridge the doctor runs in takes requests without credentials: what that exposes, from
+/// the address it listens on (nothing, when only this machine can reach it).
+fn open_bridge(listen: SocketAddr) -> Option<Check> {
+    if listen.ip().is_loopback() {
+        return None;
+    }
+    Some(Check::warn(
+        "settings",
+        format!("the bridge takes requests without credentials on {listen}: anyone who reaches that port can read and push streams"),
+        "set BRIDGE_USERNAME and BRIDGE_PASSWORD on the bridge, and the same user name and password in Music Assistant's Alexa provider",
+    ))
 }
 
 /// A setting's problem in the settings line: `API_PASSWORD not set`, `MA_HOSTNAME invalid`.
@@ -805,6 +982,7 @@ fn latest_reply(
     host: &str,
     with_credentials: bool,
     body: &[u8],
+    bridge_at: BridgeAt,
 ) -> (Check, Option<InternalStream>) {
     const NAME: &str = "bridge";
     let Ok(reply) = serde_json::from_slice::<LatestReply>(body) else {
@@ -814,7 +992,10 @@ fn latest_reply(
                 format!(
                     "{host} answered /ma/latest-url with something that is not the bridge's JSON"
                 ),
-                "point API_HOSTNAME at the bridge (the proxy answers for another service there)",
+                match bridge_at {
+                    BridgeAt::Setting => "point API_HOSTNAME at the bridge (the proxy answers for another service there)",
+                    BridgeAt::Own { .. } => "another service answers on BRIDGE_LISTEN's port: run the doctor in the bridge's own container, with the bridge's settings",
+                },
             ),
             None,
         );

@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     if in_lambda {
         logging::init(LogFormat::Json);
     } else if args[0] == "doctor" {
-        init_doctor_logging();
+        ma_alexa_skill::doctor::init_logging();
     } else {
         logging::init(LogFormat::Text);
     }
@@ -84,54 +84,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logging for `doctor`: as everywhere else, except the warnings the settings log for each
-/// problem when they are loaded. The report names every one of those problems itself, so the
-/// warnings would only say each a second time, above the report.
-fn init_doctor_logging() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let said_in_the_report = tracing_subscriber::filter::filter_fn(|meta| {
-        let settings_problem = meta.target().starts_with("ma_alexa_skill::settings")
-            && *meta.level() == tracing::Level::WARN
-            && meta.fields().field("setting").is_some();
-        !settings_problem
-    });
-    let filter = std::env::var("RUST_LOG").ok();
-    let subscriber = logging::subscriber(filter.as_deref(), LogFormat::Text, std::io::stderr)
-        .with(said_in_the_report);
-    // Fails only if a subscriber is already installed, which then keeps logging.
-    let _ = tracing::subscriber::set_global_default(subscriber);
-}
-
 /// Runs the doctor with the service's settings and prints its report (JSON with `--json`).
 async fn doctor(service: &Service, json: bool) -> ExitCode {
     // At home (no Lambda) the bridge serves the skill: check that too when its setting says so.
     let at_home = std::env::var("BRIDGE_SKILL_ENDPOINT").is_ok_and(|v| {
         ["true", "1", "yes", "on"].contains(&v.trim().to_ascii_lowercase().as_str())
     });
-    let report = Doctor::new()
+    Doctor::new()
         .checking_skill_endpoint(at_home)
         .run(service.settings(), None)
-        .await;
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => {
-                if print_out(&text) != ExitCode::SUCCESS {
-                    return ExitCode::FAILURE;
-                }
-            }
-            Err(e) => {
-                eprintln!("ma-alexa-skill: cannot write the report: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    } else if print_out(report.text().trim_end_matches('\n')) != ExitCode::SUCCESS {
-        return ExitCode::FAILURE;
-    }
-    if report.failed() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+        .await
+        .print(json, "ma-alexa-skill")
 }
 
 /// Serves Lambda invocations until the runtime stops.

@@ -27,6 +27,8 @@ Music Assistant Alexa skill
 
   ma-alexa-bridge               serve (until SIGTERM or Ctrl-C)
   ma-alexa-bridge healthcheck   ask the running bridge's /healthz; exit 0 when it answers
+  ma-alexa-bridge doctor [--json]
+                                check every hop (public ones with PUBLIC_URL); exit 1 on a failure
   ma-alexa-bridge skill-package --endpoint https://DOMAIN/alexa/skill --out DIR
                                 write the Alexa skill package for `ask deploy` (see --help)
   ma-alexa-bridge --version
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     let healthcheck = match args.first().map(String::as_str) {
         None => false,
         Some("healthcheck") if args.len() == 1 => true,
+        Some("doctor") => return ma_alexa_skill::doctor::inside_bridge::command(&args[1..]),
         Some("skill-package") => return ma_alexa_skill::skill_package::command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
