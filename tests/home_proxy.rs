@@ -776,3 +776,131 @@ fn compose_runs_the_bridge_and_caddy_and_stops_on_a_missing_setting() {
         );
     }
 }
+
+/// The doctor from the outside in, through the project's Caddyfile in the real Caddy: the
+/// bridge's own `doctor --json`, as `docker compose exec` runs it, with `PUBLIC_URL` the name
+/// Caddy serves, finds every public hop as Alexa and an Echo would. The public name is
+/// `localhost` here (a documentation name such as `music.example.com` is refused by the doctor
+/// on purpose); the test build's doctor trusts Caddy's internal CA and connects to its port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_doctor_checks_every_hop_through_caddy() {
+    let Some(caddy) = proxy_binary("CADDY", "caddy", "apt-get install caddy") else {
+        return;
+    };
+    let dir = TempDir::new("home-proxy-doctor");
+    let streams = common::public::MaStreamServer::start(&[]).await;
+    let state = dir.path().join("state.json").display().to_string();
+    let container = [
+        ("BRIDGE_USERNAME", BRIDGE_USER),
+        ("BRIDGE_PASSWORD", BRIDGE_PASSWORD),
+        ("BRIDGE_STATE_FILE", state.as_str()),
+        ("BRIDGE_SKILL_ENDPOINT", "true"),
+        ("SKILL_ID", SKILL_ID),
+        ("MA_HOSTNAME", "localhost"),
+    ];
+    let bridge = BridgeProcess::start(&container);
+    let bridge_address = bridge.base.trim_start_matches("http://").to_owned();
+    let stream_address = streams.base().trim_start_matches("http://").to_owned();
+    let port = free_port();
+    let data = dir.path().join("caddy");
+    let mut command = Command::new(&caddy);
+    command
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(repo_file("deploy/Caddyfile"))
+        .env_clear()
+        .env("DOMAIN", "localhost")
+        .env("CADDY_SITE", "loopback_test")
+        .env("CADDY_HTTPS_PORT", port.to_string())
+        .env("CADDY_HTTP_PORT", free_port().to_string())
+        .env("BRIDGE_UPSTREAM", &bridge_address)
+        .env("MA_STREAM_UPSTREAM", &stream_address)
+        .env("HOME", &data)
+        .env("XDG_DATA_HOME", data.join("data"))
+        .env("XDG_CONFIG_HOME", data.join("config"));
+    let mut proxy = ProxyProcess::spawn(command, dir.path().join("caddy.log"));
+    let root = data.join("data/caddy/pki/authorities/local/root.crt");
+    let started = Instant::now();
+    let root_pem = loop {
+        if let Some(status) = proxy.child.try_wait().expect("wait") {
+            panic!("Caddy exited ({status}):\n{}", proxy.log());
+        }
+        if let Ok(pem) = std::fs::read(&root) {
+            let client = reqwest::Client::builder()
+                .no_proxy()
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("root PEM"))
+                .resolve("localhost", SocketAddr::from(([127, 0, 0, 1], port)))
+                .build()
+                .expect("client");
+            if client.get("https://localhost/").send().await.is_ok() {
+                break pem;
+            }
+        }
+        assert!(
+            started.elapsed() < START_TIMEOUT,
+            "Caddy did not answer within {START_TIMEOUT:?}:\n{}",
+            proxy.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut settings: Vec<(String, String)> = container
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    settings.extend([
+        ("BRIDGE_LISTEN".to_owned(), bridge_address.clone()),
+        ("PUBLIC_URL".to_owned(), "https://localhost".to_owned()),
+        (
+            "MA_ALEXA_TEST_TRUST_ROOT".to_owned(),
+            String::from_utf8(root_pem).expect("PEM text"),
+        ),
+        (
+            "MA_ALEXA_TEST_CONNECT".to_owned(),
+            format!("localhost=127.0.0.1:{port}"),
+        ),
+    ]);
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(common::bridge_process::BRIDGE_BIN)
+            .args(["doctor", "--json"])
+            .env_clear()
+            .envs(settings)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the doctor runs")
+    })
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}):\n{text}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let status = |name: &str| -> String {
+        report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["check"] == name))
+            .and_then(|c| c["status"].as_str())
+            .unwrap_or("missing")
+            .to_owned()
+    };
+    // Nothing was pushed yet: the bridge is reachable, with a warning that says so.
+    assert_eq!(status("bridge"), "warn", "{text}");
+    for check in [
+        "skill endpoint",
+        "public https",
+        "public skill",
+        "public streams",
+        "public bridge",
+        "public ma api",
+    ] {
+        assert_eq!(status(check), "pass", "{check}:\n{text}\n{}", proxy.log());
+    }
+    // The made-up streams went through Caddy to the stream server, which answered them itself.
+    let seen = streams.seen();
+    assert!(
+        seen.iter().any(|p| p.starts_with("/flow/ma-alexa-doctor/")),
+        "{seen:?}"
+    );
+}
