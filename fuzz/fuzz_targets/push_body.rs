@@ -16,7 +16,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use ma_alexa_skill::bridge::LatestReply;
 use ma_alexa_skill::bridge_server::push::{Push, MAX_PLAYER_ID_LEN};
-use ma_alexa_skill::bridge_server::store::Store;
+use ma_alexa_skill::bridge_server::store::{Outcome, Store};
 
 fuzz_target!(|data: &[u8]| {
     let store = Store::in_memory();
@@ -44,9 +44,11 @@ fuzz_target!(|data: &[u8]| {
 
         let pushed = store.push(&push);
         assert_eq!(pushed.slot.player(), push.player());
-        // Without a player, the store serves the latest stream of all slots: this push's only when
-        // it brought a new stream (a re-push of an older one only updates its metadata).
-        if push.player().is_none() && !pushed.new_stream {
+        // A stream its slot has moved on from changes nothing. Without a player, the store serves
+        // the latest stream of all slots: this push's only when it brought a new stream (a re-push
+        // of the slot's stream only updates its metadata).
+        let new_stream = pushed.outcome == Outcome::NewStream;
+        if pushed.outcome == Outcome::Superseded || (push.player().is_none() && !new_stream) {
             continue;
         }
         let served = store
@@ -67,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
         let latest = common::latest_from_body("bridge.example.net", &served)
             .expect("the skill reads what the bridge accepted");
         assert_eq!(latest.stream, push.stream, "the skill reads another stream");
-        if pushed.new_stream {
+        if new_stream {
             let newest = store.latest(None).expect("a latest of all");
             let newest: LatestReply = serde_json::from_slice(&newest).expect("JSON");
             assert_eq!(
