@@ -6,6 +6,9 @@
 //! for that one; older bridges ignore the query and answer the latest of all. Every way this can
 //! go wrong is its own [`BridgeError`], so the user hears what actually happened and the owner's
 //! log says how to fix it. The client reports; it never chooses words (that is `speech.rs`).
+//! [`screen`] is open-screen mode's contract between the bridge and the skill's page.
+
+pub mod screen;
 
 use std::future::Future;
 use std::time::Duration;
