@@ -64,7 +64,7 @@ impl ProgressiveResponse {
 }
 
 /// Plain text as SSML character data: `&`, `<`, `>`, `"` and `'` become entities, so a name
-/// such as "Simon & Garfunkel" or "<speak>" is spoken, never read as markup.
+/// such as "Simon & Garfunkel" or "`<speak>`" is spoken, never read as markup.
 pub fn ssml_escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
