@@ -27,6 +27,7 @@ pub mod interaction_models;
 pub mod lambda;
 pub mod logging;
 pub mod music_assistant;
+pub mod progressive;
 pub mod request_signature;
 pub mod service;
 pub mod settings;

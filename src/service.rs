@@ -1,6 +1,7 @@
 //! One invocation, from raw event to response, the same inside Lambda and on the command line.
 //!
-//! [`Service`] holds what lives as long as the container (settings, the bridge client) and
+//! [`Service`] holds what lives as long as the container (settings, the bridge client, Music
+//! Assistant's client, where progressive responses go) and
 //! [`Service::answer`] serves one event: parse the envelope, check the skill id, hand the request
 //! to [`skill::handle`], and write the one log line the request gets.
 
@@ -14,6 +15,7 @@ use crate::bridge::{BridgeClient, StreamSource};
 use crate::deadline::Deadline;
 use crate::logging;
 use crate::music_assistant::{MaClient, MusicAssistant};
+use crate::progressive::{AlexaApiClient, ProgressiveResponses};
 use crate::settings::source::SettingsSource;
 use crate::settings::Settings;
 use crate::skill::{self, Ctx, Handled, SkillError, StreamSlot};
@@ -66,6 +68,7 @@ pub struct Service<B = BridgeClient, M = MaClient> {
     settings: SettingsSource,
     bridge: B,
     music_assistant: M,
+    progressive: Option<Box<dyn ProgressiveResponses>>,
 }
 
 impl Service<BridgeClient, MaClient> {
@@ -80,20 +83,35 @@ impl Service<BridgeClient, MaClient> {
         Self::from_source(SettingsSource::from_env())
     }
 
-    /// The service with any settings source and the real clients.
+    /// The service with any settings source and the real clients, Alexa's progressive
+    /// response API included.
     pub fn from_source(settings: SettingsSource) -> Self {
         Self::with_parts(settings, BridgeClient::new(), MaClient::new())
+            .with_progressive_responses(AlexaApiClient::new())
     }
 }
 
 impl<B: StreamSource, M: MusicAssistant> Service<B, M> {
-    /// The service with any settings source, stream source and Music Assistant.
+    /// The service with any settings source, stream source and Music Assistant, and no
+    /// progressive responses (add them with [`Service::with_progressive_responses`]): stand-ins
+    /// never reach Amazon unasked.
     pub fn with_parts(settings: SettingsSource, bridge: B, music_assistant: M) -> Self {
         Self {
             settings,
             bridge,
             music_assistant,
+            progressive: None,
         }
+    }
+
+    /// The same service, sending progressive responses through `sender` (the real one is
+    /// [`AlexaApiClient`]).
+    pub fn with_progressive_responses(
+        mut self,
+        sender: impl ProgressiveResponses + 'static,
+    ) -> Self {
+        self.progressive = Some(Box::new(sender));
+        self
     }
 
     /// Where the settings come from.
@@ -125,6 +143,7 @@ impl<B: StreamSource, M: MusicAssistant> Service<B, M> {
                     settings: &settings,
                     bridge: &self.bridge,
                     music_assistant: &self.music_assistant,
+                    progressive: self.progressive.as_deref(),
                     deadline,
                 };
                 skill::handle(&request, &ctx).await
@@ -191,6 +210,9 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
         .queue
         .as_ref()
         .map(|q| tracing::field::display(q.rule));
+    let progressive = handled.progressive.map(|p| p.outcome.as_str());
+    let progressive_status = handled.progressive.and_then(|p| p.status);
+    let progressive_ms = handled.progressive.and_then(|p| p.ms);
     let error_kind = handled.error.as_ref().map(SkillError::kind);
     let error = handled
         .error
@@ -215,6 +237,9 @@ fn log_answer(request: &SkillRequest, handled: &Handled, started: Instant) {
                 bridge_ms,
                 ma_ms,
                 stream_wait_ms,
+                progressive,
+                progressive_status,
+                progressive_ms,
                 total_ms,
                 $message
             )

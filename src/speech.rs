@@ -203,6 +203,8 @@ pub enum Phrase {
     PlayRequested,
     /// Nothing found for `{query}`.
     NotFound,
+    /// Said while a search for `{query}` runs long (a progressive response, before the answer).
+    LookingFor,
     /// The play-by-name request carried nothing usable.
     AskWhatToPlay,
     /// Said when the user stays silent after [`Phrase::AskWhatToPlay`].
@@ -877,6 +879,15 @@ impl Phrase {
                 "Ik kon {query} niet vinden in Music Assistant.",
                 "Não encontrei {query} no Music Assistant.",
             ],
+            Self::LookingFor => [
+                "Looking for {query}…",
+                "Ich suche {query}…",
+                "Buscando {query}…",
+                "Je cherche {query}…",
+                "Cerco {query}…",
+                "Ik zoek {query}…",
+                "Procurando {query}…",
+            ],
             Self::AskWhatToPlay => [
                 "What would you like to hear? You can say, for example: play Kind of Blue.",
                 "Was möchtest du hören? Du kannst zum Beispiel sagen: spiele Kind of Blue.",
@@ -1280,6 +1291,26 @@ mod tests {
                 }
                 let named = ["{room}", "{rooms}"].iter().any(|s| text.contains(s));
                 assert!(named, "{phrase:?} {language:?} names no room: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_progressive_response_names_the_query_in_every_language() {
+        for language in ALL_LANGUAGES {
+            let text = say_with(Phrase::LookingFor, language, &[("query", "X")]);
+            assert!(!text.contains('{'), "{language:?}: {text}");
+            assert_eq!(text.matches('X').count(), 1, "{language:?}: {text}");
+            assert!(
+                text.len() < 60,
+                "{language:?}: a progressive response is short"
+            );
+            if language != Language::English {
+                assert_ne!(
+                    text,
+                    say_with(Phrase::LookingFor, Language::English, &[("query", "X")]),
+                    "{language:?} is untranslated"
+                );
             }
         }
     }

@@ -1,12 +1,18 @@
 //! Wire types of the Alexa request envelope.
 //!
 //! Everything Amazon may leave out is an `Option`, unknown fields are ignored (Amazon adds
-//! fields without notice), and only what the skill reads is modelled: the `apiAccessToken`,
-//! user ids and other personal data are never even parsed, so they cannot leak into a log.
+//! fields without notice), and only what the skill reads is modelled: user ids and other
+//! personal data are never even parsed, so they cannot leak into a log. The one secret the skill
+//! reads is `context.System.apiAccessToken`, which it needs to send a progressive response
+//! (`crate::progressive`): it is read straight into an [`ApiAccessToken`], a `secrecy` box
+//! whose `Debug` prints `[REDACTED]` and which has no `Display` and no `Serialize`, so a log
+//! line, an error or a snapshot of a request cannot show it; only the HTTP client that sends the
+//! progressive response takes it out, for its `Authorization` header.
 //! The `request` object is dispatched on its `type` by [`RawRequest`]; types it does not know
 //! land in `Unknown` instead of failing. Around it (session, context), a part of the wrong shape
 //! counts as absent: a request is answered on what can be read of it.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -75,7 +81,52 @@ pub struct System {
     /// The device that sent the request.
     #[serde(default, deserialize_with = "lenient_object")]
     pub device: Option<Device>,
+    /// Where this request's calls to Alexa's APIs go (`https://api.amazonalexa.com`,
+    /// `https://api.eu.amazonalexa.com`…), as sent: checked before any call.
+    #[serde(default, deserialize_with = "lenient")]
+    pub api_endpoint: Option<String>,
+    /// The bearer token for those calls, valid for this request only: a secret.
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub api_access_token: Option<ApiAccessToken>,
 }
+
+/// `context.System.apiAccessToken`: a secret that never prints itself (`Debug` shows
+/// `[REDACTED]`; there is no `Display` or `Serialize`).
+#[derive(Clone)]
+pub struct ApiAccessToken(SecretString);
+
+impl ApiAccessToken {
+    /// The token itself, for the `Authorization` header of a call to Alexa's API and nothing
+    /// else.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl From<String> for ApiAccessToken {
+    fn from(token: String) -> Self {
+        Self(SecretString::from(token))
+    }
+}
+
+impl std::fmt::Debug for ApiAccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiAccessToken([REDACTED])")
+    }
+}
+
+/// Two tokens are equal when their bytes are, compared in constant time.
+impl PartialEq for ApiAccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.expose()
+            .as_bytes()
+            .ct_eq(other.expose().as_bytes())
+            .into()
+    }
+}
+
+impl Eq for ApiAccessToken {}
 
 /// `context.System.device`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -385,6 +436,14 @@ where
     de.deserialize_any(Object(std::marker::PhantomData))
 }
 
+/// A token that is not a string counts as absent; a string goes straight into the secret box.
+fn lenient_secret<'de, D: Deserializer<'de>>(de: D) -> Result<Option<ApiAccessToken>, D::Error> {
+    Ok(match Value::deserialize(de)? {
+        Value::String(token) if !token.is_empty() => Some(ApiAccessToken::from(token)),
+        _ => None,
+    })
+}
+
 /// A map of the wrong shape counts as empty.
 fn lenient_map<'de, D: Deserializer<'de>>(de: D) -> Result<Map<String, Value>, D::Error> {
     Ok(match Value::deserialize(de)? {
@@ -435,6 +494,29 @@ mod tests {
             let p: Playback =
                 serde_json::from_value(json!({ "offsetInMilliseconds": raw })).expect("parses");
             assert_eq!(p.offset_in_milliseconds, Some(want));
+        }
+    }
+
+    #[test]
+    fn the_access_token_is_read_but_never_printed() {
+        let system: System = serde_json::from_value(json!({
+            "apiEndpoint": "https://api.eu.amazonalexa.com",
+            "apiAccessToken": "eyJ0eXAi.SECRET-PART.sig",
+        }))
+        .expect("parses");
+        let token = system.api_access_token.as_ref().expect("read");
+        assert_eq!(token.expose(), "eyJ0eXAi.SECRET-PART.sig");
+        let shown = format!("{system:?} {system:#?}");
+        assert!(!shown.contains("SECRET-PART"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
+        assert_eq!(
+            system.api_endpoint.as_deref(),
+            Some("https://api.eu.amazonalexa.com")
+        );
+        for odd in [json!(7), json!(null), json!(""), json!({"a": 1})] {
+            let system: System =
+                serde_json::from_value(json!({ "apiAccessToken": odd })).expect("parses");
+            assert!(system.api_access_token.is_none(), "{odd}");
         }
     }
 

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use super::envelope::ApiAccessToken;
 use super::envelope::{self, RawRequest, RequestEnvelope};
 use crate::stream::AudioToken;
 
@@ -505,8 +506,20 @@ pub struct SkillRequest {
     pub heard: std::collections::BTreeMap<String, String>,
     /// `session.attributes`: what the skill's previous answer in this session kept.
     pub session_attributes: serde_json::Map<String, Value>,
+    /// How to call Alexa's APIs back during this request (for a progressive response).
+    pub alexa_api: AlexaApi,
     /// What is asked.
     pub kind: RequestKind,
+}
+
+/// `context.System.apiEndpoint` and `apiAccessToken`: where and with what a skill calls Alexa's
+/// APIs while it works on the request (the token is valid for this request only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlexaApi {
+    /// The endpoint as sent, not yet checked (see `crate::progressive::ApiEndpoint`).
+    pub endpoint: Option<String>,
+    /// The bearer token: a secret, printed as `[REDACTED]`.
+    pub token: Option<ApiAccessToken>,
 }
 
 /// Just enough of `request` to name it in a log line, whatever its type.
@@ -539,6 +552,10 @@ impl SkillRequest {
             .application
             .and_then(|a| a.application_id)
             .or_else(|| session.application.and_then(|a| a.application_id));
+        let alexa_api = AlexaApi {
+            endpoint: system.api_endpoint,
+            token: system.api_access_token,
+        };
         let device = system.device.unwrap_or_default();
         let can_stream = device.supported_interfaces.contains_key("AudioPlayer");
         let device_id = device.device_id;
@@ -580,6 +597,7 @@ impl SkillRequest {
             request_type,
             application_id,
             session_attributes: session.attributes,
+            alexa_api,
             can_stream,
             device_id,
             player,

@@ -33,6 +33,7 @@ use crate::alexa::response::ResponseEnvelope;
 use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
 use crate::music_assistant::{MaClient, MusicAssistant};
+use crate::progressive::AlexaApiClient;
 use crate::request_signature::{Rejection, SignatureVerifier};
 use crate::service::{self, Service};
 use crate::settings::source::SettingsSource;
@@ -144,14 +145,15 @@ impl SkillEndpoint {
     }
 
     /// The endpoint the bridge configured by `config` serves: the skill with
-    /// [`settings_source`]'s settings, reading `store`'s slots in-process ([`OwnSlots`]), and
-    /// Amazon's signature checks.
+    /// [`settings_source`]'s settings, reading `store`'s slots in-process ([`OwnSlots`]), sending
+    /// progressive responses to Alexa's API, and Amazon's signature checks.
     pub fn inside(config: &BridgeConfig, store: Arc<Store>) -> Self {
         let service = Service::with_parts(
             settings_source(config),
             OwnSlots::new(store),
             MaClient::new(),
-        );
+        )
+        .with_progressive_responses(AlexaApiClient::new());
         Self::new(service, verifier())
     }
 

@@ -16,7 +16,10 @@
 //!    stream: when it arrives in time, the answer carries the `Play` for it, so music starts
 //!    without waiting for Music Assistant's spoken command (which then finds it playing and does
 //!    not restart it, see `play_now`).
+//! 5. When steps 2 and 3 take longer than a second, the user hears "Looking for Kind of Blue…"
+//!    meanwhile, a progressive response (`progressive.rs`).
 
+use super::progressive;
 use super::queue::{choose_queue, Clock};
 use super::start::{OnQueue, Started};
 use super::{failed, music_assistant_settings, ChosenQueue, Ctx, Handled, Outcome};
@@ -293,8 +296,22 @@ pub(super) async fn media<B: StreamSource, M: MusicAssistant>(
 }
 
 impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
-    /// Searches, chooses, and plays the choice.
+    /// Searches, chooses, and plays the choice; says "Looking for…" meanwhile when that takes
+    /// long (see `progressive.rs`).
     pub(super) async fn play_by_name(
+        &self,
+        queue: &ChosenQueue,
+        wanted: &Wanted,
+        mode: PlayMode,
+        clock: &mut Clock,
+    ) -> Handled {
+        let work = self.search_and_play(queue, wanted, mode, clock);
+        let query = spoken(&wanted.name);
+        progressive::while_working(self.req, self.ctx, self.language, &query, work).await
+    }
+
+    /// Searches, chooses, and plays the choice.
+    async fn search_and_play(
         &self,
         queue: &ChosenQueue,
         wanted: &Wanted,

@@ -1,7 +1,8 @@
 //! The skill itself: a [`SkillRequest`] in, the response Alexa allows for that request out.
 //!
 //! [`handle`] knows nothing of Lambda. Its outside world comes in through [`Ctx`]: the settings,
-//! the bridge (any [`StreamSource`]), Music Assistant (any [`MusicAssistant`]) and the deadline.
+//! the bridge (any [`StreamSource`]), Music Assistant (any [`MusicAssistant`]), where progressive
+//! responses go (any [`ProgressiveResponses`], or none) and the deadline.
 //! It never fails: every problem becomes the answer the request kind allows (a spoken
 //! explanation for voice requests, silence for AudioPlayer events), and the problem itself is
 //! handed back for the request's log line.
@@ -20,12 +21,14 @@
 //!
 //! Which queue a device has and "what's playing" live in `queue.rs`; next, previous, shuffle and
 //! repeat in `control.rs`; playing by name in `media.rs`; rooms in `rooms.rs`; what every
-//! failure sounds like in `failure.rs`.
+//! failure sounds like in `failure.rs`; the progressive response of a long search in
+//! `progressive.rs`.
 
 mod control;
 mod failure;
 mod ma_phrases;
 mod media;
+mod progressive;
 mod queue;
 mod rooms;
 mod start;
@@ -36,6 +39,7 @@ use failure::failed;
 pub use ma_phrases::{swallowed, Swallowed};
 use media::MediaRequest;
 pub use media::{choose, normalized, Choice, Wanted};
+pub use progressive::{ProgressiveOutcome, ProgressiveTrace, ANSWER_RESERVE, PROGRESSIVE_AFTER};
 pub use queue::{Action, ChosenQueue, QueueRule};
 pub use rooms::{resolve as resolve_room, room_words, Resolved, RoomRule};
 
@@ -44,6 +48,7 @@ use crate::alexa::response::{Directive, Metadata, Play, PlayBehavior, ResponseEn
 use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
 use crate::music_assistant::{MaError, MusicAssistant};
+use crate::progressive::ProgressiveResponses;
 use crate::settings::ssm::SsmError;
 use crate::settings::{Settings, SettingsError, MA_API_URL};
 use crate::speech::{self, Language, Phrase};
@@ -57,6 +62,8 @@ pub struct Ctx<'a, B, M> {
     pub bridge: &'a B,
     /// Music Assistant, for queue control.
     pub music_assistant: &'a M,
+    /// Where progressive responses go; `None`: none is sent.
+    pub progressive: Option<&'a dyn ProgressiveResponses>,
     /// When the answer must be ready.
     pub deadline: Deadline,
 }
@@ -161,6 +168,8 @@ pub struct Handled {
     pub stream_wait_ms: Option<u64>,
     /// The Music Assistant queue the request acted on, and the rule that chose it.
     pub queue: Option<ChosenQueue>,
+    /// The progressive response, when the work ran long enough for one.
+    pub progressive: Option<ProgressiveTrace>,
 }
 
 impl Handled {
@@ -174,6 +183,7 @@ impl Handled {
             ma_ms: None,
             stream_wait_ms: None,
             queue: None,
+            progressive: None,
         }
     }
 
