@@ -28,6 +28,7 @@ mod ma_phrases;
 mod media;
 mod queue;
 mod rooms;
+pub mod screen;
 mod start;
 
 use std::time::Instant;
@@ -123,6 +124,8 @@ pub enum Outcome {
     Ended,
     /// Nothing to do: an empty response.
     Silent,
+    /// Answered the skill's page on a screen (open-screen mode): commands for it, or none.
+    Page,
 }
 
 impl Outcome {
@@ -135,6 +138,7 @@ impl Outcome {
             Self::Spoke => "spoke",
             Self::Ended => "ended",
             Self::Silent => "silent",
+            Self::Page => "page",
         }
     }
 }
@@ -250,17 +254,26 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     match &req.kind {
-        RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
+        // Open-screen mode turns a voice answer that plays into the page (screen.rs).
+        RequestKind::Launch => {
+            screen::open(req, ctx.settings, play_now(req, ctx, Start::Resume).await)
+        }
         // Music Assistant's own phrase filed under another intent is answered as what it says.
-        RequestKind::Intent(intent) => match ma_phrases::heard_as_other_intent(req) {
-            Some(phrase) => on_intent(req, ctx, &phrase.means)
-                .await
-                .adding_detail(format!(
-                    "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
-                    phrase.said, phrase.intent, phrase.sample, phrase.means
-                )),
-            None => on_intent(req, ctx, intent).await,
-        },
+        RequestKind::Intent(intent) => {
+            let handled = match ma_phrases::heard_as_other_intent(req) {
+                Some(phrase) => on_intent(req, ctx, &phrase.means)
+                    .await
+                    .adding_detail(format!(
+                        "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
+                        phrase.said, phrase.intent, phrase.sample, phrase.means
+                    )),
+                None => on_intent(req, ctx, intent).await,
+            };
+            screen::open(req, ctx.settings, handled)
+        }
+        RequestKind::PageEvent { .. } => {
+            Handled::silent().with_detail(Some("a page event: open-screen mode is off".into()))
+        }
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
         RequestKind::NextButton => control::act(req, ctx, Action::Next).await,
