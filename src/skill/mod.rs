@@ -271,8 +271,8 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
             };
             screen::open(req, ctx.settings, handled)
         }
-        RequestKind::PageEvent { .. } => {
-            Handled::silent().with_detail(Some("a page event: open-screen mode is off".into()))
+        RequestKind::PageEvent { token, arguments } => {
+            screen::on_event(req, ctx, token.as_deref(), arguments).await
         }
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
@@ -304,7 +304,18 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
                 Some(error) => format!("{reason}: {error}"),
                 None => reason.to_owned(),
             };
-            Handled::silent().with_detail(Some(detail))
+            let mut handled = Handled::silent().with_detail(Some(detail));
+            // A page's session: the bridge hears the page is gone (the answer stays empty).
+            if let Some((closed, ms, player)) = screen::session_ended(req, ctx).await {
+                handled.error = closed.err();
+                handled.bridge.ms = Some(ms);
+                handled.queue = Some(ChosenQueue {
+                    queue: player,
+                    rule: QueueRule::Page,
+                });
+                handled = handled.adding_detail("the page closed".into());
+            }
+            handled
         }
         RequestKind::SkillEvent | RequestKind::Unknown => Handled::silent(),
         RequestKind::Malformed { reason } => {
@@ -325,6 +336,10 @@ async fn on_intent<B: StreamSource, M: MusicAssistant>(
     intent: &Intent,
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
+    // Pause, stop and resume while the skill's page is open act on the page.
+    if let Some(handled) = screen::voice(req, ctx, intent).await {
+        return handled;
+    }
     match intent {
         Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
         Intent::Resume => play_now(req, ctx, Start::Resume).await,

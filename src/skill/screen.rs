@@ -39,16 +39,23 @@
 //! (<https://developer.amazon.com/en-US/docs/alexa/custom-skills/manage-skill-session-and-session-attributes.html>).
 
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
-use super::{Handled, Outcome};
-use crate::alexa::request::SkillRequest;
+use super::control::act_on_page;
+use super::queue::{Action, ChosenQueue, QueueRule};
+use super::{failed, fetch_latest, play_directive, Ctx, Handled, Outcome, StreamSlot};
+use crate::alexa::request::{Intent, SkillRequest};
 use crate::alexa::response::{
     Directive, ExecuteCommands, Metadata, Play, PlayBehavior, RenderDocument, ResponseEnvelope,
 };
+use crate::bridge::screen::{BeatReply, BeatRequest, PageCommand};
+use crate::bridge::{LatestReply, StreamSource};
+use crate::music_assistant::MusicAssistant;
 use crate::settings::Settings;
-use crate::stream::{AudioToken, QueueId};
+use crate::speech::Language;
+use crate::stream::{AudioToken, HttpsBase, QueueId};
 
 /// The now-playing page, an APL document (version 1.8: the `Video`'s `onTrackFail`).
 pub const DOCUMENT: &str = include_str!("page.json");
@@ -442,6 +449,313 @@ pub fn answer(req: &SkillRequest, player: &QueueId, directives: Vec<Directive>) 
         ResponseEnvelope::on_screen(None, directives).keeping(attributes(req, player)),
         Outcome::Page,
     )
+}
+
+/// Answers an event of the page (`token` and `arguments` as the request carries them). Never
+/// speaks: a problem is an empty answer (the session kept) and the log line.
+pub async fn on_event<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    token: Option<&str>,
+    arguments: &[Value],
+) -> Handled {
+    // The page that sent it names its player in its token; the session keeps it too.
+    let Some(player) = token
+        .and_then(player_of_token)
+        .or_else(|| player_in_session(req))
+    else {
+        return Handled::silent().with_detail(Some(
+            "a page event from a document that is not the skill's page".into(),
+        ));
+    };
+    let event = match PageEvent::parse(arguments) {
+        Ok(event) => event,
+        Err(reason) => return answer(req, &player, vec![]).with_detail(Some(reason)),
+    };
+    let mut handled = if !ctx.settings.open_screen() {
+        // The mode was switched off under an open page: it gets nothing more to do.
+        answer(req, &player, vec![]).with_detail(Some("open-screen mode is off".into()))
+    } else {
+        match &event.kind {
+            EventKind::Beat | EventKind::Started | EventKind::Toggle(_) => {
+                beat(req, ctx, &player, &event).await
+            }
+            EventKind::Failed | EventKind::Stalled => fall_back(req, ctx, &player, &event).await,
+            EventKind::Previous => button(req, ctx, &player, Action::Previous).await,
+            EventKind::Next => button(req, ctx, &player, Action::Next).await,
+        }
+    };
+    let what = match &event.kind {
+        EventKind::Toggle(Some(did)) => format!("page {} ({did})", event.kind.as_str()),
+        kind => format!("page {}", kind.as_str()),
+    };
+    handled.queue.get_or_insert(ChosenQueue {
+        queue: player,
+        rule: QueueRule::Page,
+    });
+    handled.adding_detail(what)
+}
+
+/// Tells the bridge about the page of `player` (`closing`: it is going away), and how long that
+/// took, in milliseconds.
+async fn tell_bridge<B: StreamSource, M>(
+    ctx: &Ctx<'_, B, M>,
+    player: &QueueId,
+    taken: Option<u64>,
+    closing: bool,
+) -> (Result<BeatReply, super::SkillError>, u64) {
+    let bridge = match &ctx.settings.bridge {
+        Ok(bridge) => bridge,
+        Err(e) => return (Err(e.clone().into()), 0),
+    };
+    let started = Instant::now();
+    let beat = BeatRequest {
+        player_id: player.as_str().to_owned(),
+        taken,
+        closing,
+    };
+    let reply = ctx.bridge.beat(bridge, &beat, ctx.deadline).await;
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (reply.map_err(Into::into), ms)
+}
+
+/// A beat (and `started`, and the play-pause button, which beat too): passed on to the bridge,
+/// answered with what it hands over.
+async fn beat<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    player: &QueueId,
+    event: &PageEvent,
+) -> Handled {
+    let (reply, ms) = tell_bridge(ctx, player, event.done, false).await;
+    let mut handled = match reply {
+        Ok(reply) => {
+            let (commands, detail) = match &ctx.settings.stream_base {
+                Ok(base) => plan(&reply, event, base),
+                Err(e) => (vec![], Some(format!("nothing handed to the page: {e}"))),
+            };
+            let directives = if commands.is_empty() {
+                vec![]
+            } else {
+                vec![execute(player, commands)]
+            };
+            answer(req, player, directives).with_detail(detail)
+        }
+        // The page beats again in a moment; it never hears of a bridge problem.
+        Err(error) => {
+            let mut handled = answer(req, player, vec![]);
+            handled.error = Some(error);
+            handled
+        }
+    };
+    handled.bridge.ms = Some(ms);
+    handled
+}
+
+/// The page's commands for a bridge's `reply` to `event`, and what they do for the log: the
+/// newest stream not yet carried out (unless the page already waits for it to start), else the
+/// newest pause or resume (only when no stream waits to start: it follows the stream), else
+/// Music Assistant's newest metadata when the page shows something else.
+fn plan(reply: &BeatReply, event: &PageEvent, base: &HttpsBase) -> (Vec<Value>, Option<String>) {
+    let open: Vec<&PageCommand> = reply
+        .commands
+        .iter()
+        .filter(|c| event.done.is_none_or(|done| c.seq() > done))
+        .collect();
+    let newest_play = open.iter().rev().find_map(|c| match c {
+        PageCommand::Play { seq, stream } => Some((*seq, stream)),
+        _ => None,
+    });
+    if let Some((seq, stream)) = newest_play {
+        if event.seq == Some(seq) {
+            return (
+                vec![],
+                Some(format!("stream {seq} is starting on the page")),
+            );
+        }
+        return match page_stream(stream, base) {
+            Ok((url, shown)) => (
+                play_commands(seq, &url, &shown),
+                Some(format!("handed stream {seq} to the page")),
+            ),
+            Err(reason) => (
+                vec![],
+                Some(format!("stream {seq} not handed to the page: {reason}")),
+            ),
+        };
+    }
+    if event.seq.is_none() {
+        let control = open.iter().rev().find_map(|c| match c {
+            PageCommand::Pause { seq } => Some((false, *seq)),
+            PageCommand::Resume { seq } => Some((true, *seq)),
+            PageCommand::Play { .. } => None,
+        });
+        if let Some((play, seq)) = control {
+            let what = if play { "resume" } else { "pause" };
+            return (
+                control_commands(play, Some(seq), event.key.as_deref()),
+                Some(format!("handed {what} {seq} to the page")),
+            );
+        }
+    }
+    let now = reply
+        .now
+        .as_ref()
+        .and_then(|now| page_stream(now, base).ok())
+        .map(|(_, shown)| shown)
+        .filter(|shown| *shown != Shown::default());
+    match now {
+        Some(shown)
+            if event.key.as_deref() != Some(shown.key().as_str()) && event.seq.is_none() =>
+        {
+            (
+                now_commands(&shown),
+                Some("new metadata for the page".into()),
+            )
+        }
+        _ => (vec![], None),
+    }
+}
+
+/// The public address of a stream the bridge handed over, and what the page shows of it: the
+/// same rewrite and metadata as an AudioPlayer answer ([`play_directive`]).
+fn page_stream(stream: &LatestReply, base: &HttpsBase) -> Result<(String, Shown), String> {
+    let latest = stream
+        .clone()
+        .into_latest("the bridge")
+        .map_err(|e| e.to_string())?;
+    let play = play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None)
+        .map_err(|e| e.to_string())?;
+    let shown = Shown::of(play.audio_item.metadata.as_ref());
+    Ok((play.audio_item.stream.url, shown))
+}
+
+/// `failed` and `stalled`: the page cannot play here. The Echo's AudioPlayer plays the player's
+/// stream instead, and the session (with the page) ends; the bridge hears the page is gone.
+async fn fall_back<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    player: &QueueId,
+    event: &PageEvent,
+) -> Handled {
+    let viewport = req
+        .screen
+        .as_ref()
+        .map(|s| s.describe())
+        .unwrap_or_default();
+    tracing::warn!(
+        event = event.kind.as_str(),
+        viewport = %viewport,
+        "the page could not play the stream on this device: the Echo's AudioPlayer plays it instead"
+    );
+    let (closed, closing_ms) = tell_bridge(ctx, player, event.done, true).await;
+    let queue = ChosenQueue {
+        queue: player.clone(),
+        rule: QueueRule::Page,
+    };
+    let (latest, mut trace) = fetch_latest(ctx, Some(&queue)).await;
+    let play = latest.and_then(|latest| {
+        let base = ctx.settings.stream_base.as_ref().map_err(Clone::clone)?;
+        play_directive(base, &latest, PlayBehavior::ReplaceAll, 0, None)
+    });
+    let mut handled = match play {
+        Ok(play) => Handled::new(
+            ResponseEnvelope::directive(Directive::Play(play), Some(true)),
+            Outcome::Played,
+        ),
+        Err(error) => failed(error, false, Language::English),
+    };
+    if handled.error.is_none() {
+        if let Err(error) = closed {
+            handled.error = Some(error);
+        }
+    }
+    trace.ms = Some(trace.ms.unwrap_or(0).saturating_add(closing_ms));
+    if trace.slot.is_none() && handled.outcome == Outcome::Played {
+        trace.slot = Some(StreamSlot::Player);
+    }
+    handled.bridge = trace;
+    handled.with_detail(Some(format!(
+        "the page could not play stream {} (viewport {viewport})",
+        event.seq.map_or_else(|| "?".into(), |s| s.to_string())
+    )))
+}
+
+/// The previous and next buttons: Music Assistant's queue of the page's player. Music Assistant
+/// pushes the new stream, which reaches the page with a beat.
+async fn button<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    player: &QueueId,
+    action: Action,
+) -> Handled {
+    let queue = ChosenQueue {
+        queue: player.clone(),
+        rule: QueueRule::Page,
+    };
+    let acted = act_on_page(req, ctx, action, queue).await;
+    // Whatever came of it, the page keeps its session and hears nothing.
+    let mut handled = answer(req, player, vec![]);
+    handled.error = acted.error;
+    handled.detail = acted.detail;
+    handled.ma_ms = acted.ma_ms;
+    handled.queue = acted.queue;
+    handled.bridge = acted.bridge;
+    handled
+}
+
+/// A voice request while the page is open (the session keeps it, open-screen mode is on, the
+/// device is capable): pause, stop and cancel pause the page (stop and cancel also end the
+/// session, and the bridge hears the page is gone), resume resumes it. `None`: any other intent,
+/// answered as without the page.
+pub async fn voice<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    intent: &Intent,
+) -> Option<Handled> {
+    if !on_for(req, ctx.settings) {
+        return None;
+    }
+    let player = player_in_session(req)?;
+    let (play, end) = match intent {
+        Intent::Pause => (false, false),
+        Intent::Stop | Intent::Cancel => (false, true),
+        Intent::Resume => (true, false),
+        _ => return None,
+    };
+    let commands = execute(&player, control_commands(play, None, None));
+    if !end {
+        return Some(
+            answer(req, &player, vec![commands]).with_detail(Some(format!(
+                "{} on the page",
+                if play { "resume" } else { "pause" }
+            ))),
+        );
+    }
+    let (closed, ms) = tell_bridge(ctx, &player, None, true).await;
+    let mut handled = Handled::new(
+        ResponseEnvelope::directives(vec![commands], Some(true)),
+        Outcome::Stopped,
+    )
+    .with_detail(Some("paused the page and closed it".into()));
+    handled.error = closed.err();
+    handled.bridge.ms = Some(ms);
+    handled.queue = Some(ChosenQueue {
+        queue: player,
+        rule: QueueRule::Page,
+    });
+    Some(handled)
+}
+
+/// The session of a page ended: the bridge hears it is gone, so it hands nothing more to it
+/// (and Music Assistant speaks its commands again). `None` when the session kept no page.
+pub async fn session_ended<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+) -> Option<(Result<(), super::SkillError>, u64, QueueId)> {
+    let player = player_in_session(req)?;
+    let (closed, ms) = tell_bridge(ctx, &player, None, true).await;
+    Some((closed.map(|_| ()), ms, player))
 }
 
 #[cfg(test)]
