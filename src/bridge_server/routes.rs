@@ -752,7 +752,11 @@ mod tests {
         let b = open_screen_bridge();
         for (path, body, field) in [
             (CONTROL_PATH, r#"{"command": "pause"}"#, "playerId"),
-            (CONTROL_PATH, r#"{"playerId": "p", "command": "next"}"#, "command"),
+            (
+                CONTROL_PATH,
+                r#"{"playerId": "p", "command": "next"}"#,
+                "command",
+            ),
             (BEAT_PATH, r#"{"taken": 1}"#, "playerId"),
             (BEAT_PATH, r#"{"playerId": "p", "taken": "1"}"#, "taken"),
             (BEAT_PATH, r#"{"playerId": "p", "closing": 1}"#, "closing"),

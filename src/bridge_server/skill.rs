@@ -313,6 +313,55 @@ fn application_id(event: &Value) -> Option<&str> {
 mod tests {
     use super::*;
 
+    fn own() -> BridgeSettings {
+        BridgeSettings {
+            base: url::Url::parse("http://127.0.0.1:5000/").expect("URL"),
+            credentials: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn beats_in_process_answer_as_post_ma_screen_would() {
+        let store = Arc::new(Store::in_memory());
+        let beat = BeatRequest {
+            player_id: " Kitchen Echo ".into(),
+            taken: None,
+            closing: false,
+        };
+        let off = OwnSlots::new(Arc::clone(&store))
+            .beat(&own(), &beat, Deadline::local())
+            .await
+            .expect_err("the mode is off");
+        assert_eq!(off.kind(), "bridge_open_screen_off");
+
+        let screens = Arc::new(Screens::starting_at(7));
+        let slots = OwnSlots::new(Arc::clone(&store)).with_screens(Arc::clone(&screens));
+        let push = super::super::push::Push::parse(
+            br#"{"streamUrl": "http://ma/flow/1.mp3", "title": "t", "playerId": "Kitchen Echo"}"#,
+        )
+        .expect("a push");
+        store.push(&push);
+        let reply = slots
+            .beat(&own(), &beat, Deadline::local())
+            .await
+            .expect("a beat");
+        assert!(reply.commands.is_empty());
+        assert_eq!(reply.now.and_then(|n| n.title).as_deref(), Some("t"));
+        assert!(screens.is_live("Kitchen Echo"));
+        let blank = BeatRequest {
+            player_id: " ".into(),
+            ..beat
+        };
+        let refused = slots
+            .beat(&own(), &blank, Deadline::local())
+            .await
+            .expect_err("no player");
+        assert!(
+            matches!(refused, BridgeError::Status { status: 400, .. }),
+            "{refused:?}"
+        );
+    }
+
     #[test]
     fn the_application_id_comes_from_the_context_then_the_session() {
         let both = serde_json::json!({
