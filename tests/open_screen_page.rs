@@ -776,3 +776,44 @@ async fn the_sample_page_events_are_answered() {
     assert_eq!(directive_types(&stalled), ["AudioPlayer.Play"]);
     answers.check_with_amazons_models();
 }
+
+/// The owner's log: a beat that hands nothing over stays out of it at info (1,200 an hour per
+/// page), the rest of the page's events are there, and a page that cannot play warns with the
+/// device's viewport and no ids.
+#[tokio::test]
+async fn the_log_keeps_quiet_beats_out_and_names_the_viewport_of_a_page_that_cannot_play() {
+    let (captured, _guard) = capture("info", ma_alexa_skill::logging::LogFormat::Text);
+    let mut answers = PageAnswers::new("logs");
+    let home = Home::start(Path::Lambda, true).await;
+    home.push(CURRENT_STREAM, "So What", false)
+        .await
+        .expect("pushed");
+    let opened = home.ask(on_a_show(event("play_audio_intent"))).await;
+    answers.keeps(&opened, "the page opens");
+    let quiet = home.ask(event("page/beat")).await;
+    answers.keeps(&quiet, "a quiet beat");
+    let logs = captured.text();
+    assert!(logs.contains("open-screen: the page plays it"), "{logs}");
+    assert!(!logs.contains("page beat"), "a quiet beat at info:\n{logs}");
+
+    let started = home.ask(event("page/started")).await;
+    answers.keeps(&started, "started");
+    let stalled = home.ask(event("page/stalled")).await;
+    answers.closes(&stalled, "stalled");
+    let logs = captured.text();
+    assert!(logs.contains("page started"), "{logs}");
+    let warned = logs
+        .lines()
+        .find(|l| l.contains("the page could not play the stream on this device"))
+        .unwrap_or_else(|| panic!("no warning:\n{logs}"));
+    assert!(warned.contains("WARN"), "{warned}");
+    assert!(
+        warned.contains("HUB RECTANGLE 960x480 160dpi, APL 2023.3, video codecs H_264_42,H_264_41"),
+        "{warned}"
+    );
+    assert!(
+        !logs.contains("amzn1.ask.device"),
+        "a device id in the log:\n{logs}"
+    );
+    answers.check_with_amazons_models();
+}

@@ -20,7 +20,8 @@
 //!
 //! Which queue a device has and "what's playing" live in `queue.rs`; next, previous, shuffle and
 //! repeat in `control.rs`; playing by name in `media.rs`; rooms in `rooms.rs`; what every
-//! failure sounds like in `failure.rs`.
+//! failure sounds like in `failure.rs`; open-screen mode's now-playing page on screen devices
+//! (`OPEN_SCREEN`) in `screen.rs`.
 
 mod control;
 mod failure;
@@ -165,6 +166,9 @@ pub struct Handled {
     pub stream_wait_ms: Option<u64>,
     /// The Music Assistant queue the request acted on, and the rule that chose it.
     pub queue: Option<ChosenQueue>,
+    /// A request that comes every few seconds and changed nothing (a page's beat with nothing
+    /// to hand over): its log line is at debug level, unless it had a problem.
+    pub routine: bool,
 }
 
 impl Handled {
@@ -178,6 +182,7 @@ impl Handled {
             ma_ms: None,
             stream_wait_ms: None,
             queue: None,
+            routine: false,
         }
     }
 

@@ -534,12 +534,15 @@ async fn beat<B: StreamSource, M>(
                 Ok(base) => plan(&reply, event, base),
                 Err(e) => (vec![], Some(format!("nothing handed to the page: {e}"))),
             };
+            let quiet = commands.is_empty() && event.kind == EventKind::Beat;
             let directives = if commands.is_empty() {
                 vec![]
             } else {
                 vec![execute(player, commands)]
             };
-            answer(req, player, directives).with_detail(detail)
+            let mut handled = answer(req, player, directives).with_detail(detail);
+            handled.routine = quiet;
+            handled
         }
         // The page beats again in a moment; it never hears of a bridge problem.
         Err(error) => {
