@@ -621,6 +621,29 @@ async fn voice_while_the_page_is_open_acts_on_the_page_and_stop_closes_it() {
             assert_eq!(media_controls(&answer), [media]);
             assert!(speech_text(&answer).is_none());
         }
+        // Any other answer that ends the page's session ("next" says what it did): the bridge
+        // forgets the page, and Music Assistant speaks its next command.
+        let next = home
+            .ask(in_page_session(on_a_show(event("next_intent"))))
+            .await;
+        assert_eq!(Shape::of(&next), Shape::say(), "{path:?}: {next}");
+        let asked = Instant::now();
+        let pushed = home
+            .push(CURRENT_STREAM, "So What", true)
+            .await
+            .expect("joined");
+        assert_eq!(
+            pushed,
+            json!({ "status": "ok", "pageLive": false }),
+            "{path:?}"
+        );
+        assert!(asked.elapsed() < Duration::from_secs(3));
+        // The page still on the screen beats again, and is live again.
+        let beat = home
+            .ask(page_event(json!(["beat", 0, -1, SO_WHAT_KEY])))
+            .await;
+        answers.keeps(&beat, "a beat after the session ended");
+
         // Stop pauses the page and ends the session; the bridge forgets the page.
         let stopped = home
             .ask(in_page_session(on_a_show(event("stop_intent"))))

@@ -261,7 +261,8 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
     match &req.kind {
         // Open-screen mode turns a voice answer that plays into the page (screen.rs).
         RequestKind::Launch => {
-            screen::open(req, ctx.settings, play_now(req, ctx, Start::Resume).await)
+            let handled = play_now(req, ctx, Start::Resume).await;
+            screen::voice_answer(req, ctx, handled).await
         }
         // Music Assistant's own phrase filed under another intent is answered as what it says.
         RequestKind::Intent(intent) => {
@@ -274,7 +275,7 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
                     )),
                 None => on_intent(req, ctx, intent).await,
             };
-            screen::open(req, ctx.settings, handled)
+            screen::voice_answer(req, ctx, handled).await
         }
         RequestKind::PageEvent { token, arguments } => {
             screen::on_event(req, ctx, token.as_deref(), arguments).await

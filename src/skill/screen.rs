@@ -246,6 +246,36 @@ pub fn open(req: &SkillRequest, settings: &Settings, mut handled: Handled) -> Ha
     ))
 }
 
+/// A voice answer, with open-screen mode applied: [`open`]; and when the answer ends the session
+/// of an open page (anything but the page's own pause, resume and stop, which see to it
+/// themselves), the bridge hears the page is gone, so it hands it nothing more (Alexa sends no
+/// `SessionEndedRequest` for a session the skill ends).
+pub async fn voice_answer<B: StreamSource, M>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    handled: Handled,
+) -> Handled {
+    let mut handled = open(req, ctx.settings, handled);
+    let ends = handled.response.response.should_end_session == Some(true);
+    let already = handled
+        .queue
+        .as_ref()
+        .is_some_and(|q| q.rule == QueueRule::Page);
+    if !ends || already || !on_for(req, ctx.settings) {
+        return handled;
+    }
+    let Some(player) = player_in_session(req) else {
+        return handled;
+    };
+    let (closed, ms) = tell_bridge(ctx, &player, None, true).await;
+    handled.bridge.ms = Some(handled.bridge.ms.unwrap_or(0).saturating_add(ms));
+    if let Err(error) = closed {
+        handled =
+            handled.adding_detail(format!("the bridge did not hear the page closed: {error}"));
+    }
+    handled.adding_detail("the page's session ends".into())
+}
+
 /// The player, the stream and what to show of a `REPLACE_ALL` play; `None` for a queued play or
 /// a token that names no player.
 fn page_of(play: &Play) -> Option<(QueueId, String, Shown)> {
@@ -420,7 +450,7 @@ pub fn control_commands(play: bool, seq: Option<u64>, key: Option<&str>) -> Vec<
         commands.push(json!({
             "type": "SendEvent",
             "sequencer": EVENT_SEQUENCER,
-            "arguments": ["beat", seq, -1, key.unwrap_or("")]
+            "arguments": ["beat", seq, -1, literal(key.unwrap_or(""))]
         }));
     }
     vec![on_skill_sequencer(commands)]
