@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ma_alexa_skill::bridge::screen::{BeatReply, BeatRequest};
 use ma_alexa_skill::bridge::{BridgeError, Latest, LatestReply, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::{self, LogFormat};
@@ -178,6 +179,15 @@ impl StreamSource for MemoryBridge {
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
         let n = self.generation.load(Ordering::Relaxed) % 2;
         std::future::ready(Ok(self.streams[usize::from(n == 1)].clone()))
+    }
+
+    fn beat(
+        &self,
+        _bridge: &BridgeSettings,
+        _beat: &BeatRequest,
+        _deadline: Deadline,
+    ) -> impl Future<Output = Result<BeatReply, BridgeError>> + Send {
+        std::future::ready(Ok(BeatReply::default()))
     }
 }
 

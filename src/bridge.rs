@@ -6,7 +6,9 @@
 //! for that one; older bridges ignore the query and answer the latest of all. Every way this can
 //! go wrong is its own [`BridgeError`], so the user hears what actually happened and the owner's
 //! log says how to fix it. The client reports; it never chooses words (that is `speech.rs`).
-//! [`screen`] is open-screen mode's contract between the bridge and the skill's page.
+//! [`screen`] is open-screen mode's contract between the bridge and the skill's page; the page's
+//! beats are `POST <API_HOSTNAME>/ma/screen` ([`StreamSource::beat`]), with the same credentials,
+//! timeout and errors.
 
 pub mod screen;
 
@@ -23,6 +25,7 @@ use crate::http::{self, LazyClient, ReadError};
 use crate::logging;
 use crate::settings::BridgeSettings;
 use crate::stream::{InternalStream, QueueId};
+use screen::{BeatReply, BeatRequest, BEAT_PATH};
 
 /// The longest the bridge gets to answer, even when the deadline would allow more: a bridge
 /// that has not answered by then is not going to, and the user deserves an explanation.
@@ -63,6 +66,13 @@ pub enum BridgeError {
     /// 404: Music Assistant has not pushed a stream (for the player asked about) yet.
     #[error("the bridge at {host} has no stream yet (HTTP 404): start playback on the Alexa player in Music Assistant")]
     NothingPushed {
+        /// Bridge host and port.
+        host: String,
+    },
+    /// 404 to a page's beat: the bridge's open-screen mode is off (or the bridge is older than
+    /// it), so there are no open pages to keep.
+    #[error("the bridge at {host} does not keep open screens (HTTP 404 from {BEAT_PATH}): set OPEN_SCREEN=true on the bridge (or update it) and restart it")]
+    OpenScreenOff {
         /// Bridge host and port.
         host: String,
     },
@@ -108,6 +118,7 @@ impl BridgeError {
             Self::TimedOut { .. } => "bridge_timeout",
             Self::Unauthorized { .. } => "bridge_unauthorized",
             Self::NothingPushed { .. } => "bridge_nothing_pushed",
+            Self::OpenScreenOff { .. } => "bridge_open_screen_off",
             Self::Status { .. } => "bridge_status",
             Self::InvalidReply { .. } => "bridge_invalid_reply",
             Self::NoStreamUrl { .. } => "bridge_no_stream_url",
@@ -142,6 +153,15 @@ pub trait StreamSource {
         player: Option<&QueueId>,
         deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send;
+
+    /// One beat of the skill's open page (open-screen mode, [`screen`]): the commands waiting
+    /// for it and what its player's slot holds, answered before `deadline`.
+    fn beat(
+        &self,
+        bridge: &BridgeSettings,
+        beat: &BeatRequest,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<BeatReply, BridgeError>> + Send;
 }
 
 /// The bridge over HTTP. One per container: its connection pool is reused across warm
@@ -210,6 +230,53 @@ impl BridgeClient {
         deadline: Deadline,
     ) -> Result<Latest, BridgeError> {
         let host = authority(&bridge.base);
+        let mut url = bridge
+            .base
+            .join(LATEST_PATH)
+            .map_err(|e| BridgeError::Client(e.to_string()))?;
+        if let Some(player) = player {
+            url.query_pairs_mut()
+                .append_pair("playerId", player.as_str());
+        }
+        let reply: LatestReply = self
+            .exchange(bridge, Call::Get(url), deadline, |host| {
+                BridgeError::NothingPushed { host }
+            })
+            .await?;
+        reply.into_latest(&host)
+    }
+
+    async fn send_beat(
+        &self,
+        bridge: &BridgeSettings,
+        beat: &BeatRequest,
+        deadline: Deadline,
+    ) -> Result<BeatReply, BridgeError> {
+        // `BEAT_PATH` is absolute; joined relative to the base it keeps a base path
+        // (`https://example.com/bridge/`).
+        let url = bridge
+            .base
+            .join(BEAT_PATH.trim_start_matches('/'))
+            .map_err(|e| BridgeError::Client(e.to_string()))?;
+        let body = serde_json::to_vec(beat).map_err(|e| BridgeError::Client(e.to_string()))?;
+        self.exchange(bridge, Call::Post(url, body), deadline, |host| {
+            BridgeError::OpenScreenOff { host }
+        })
+        .await
+    }
+
+    /// One request to the bridge and its JSON reply, read as `T`: the Basic credentials, the
+    /// time budget of [`BRIDGE_TIMEOUT`] within `deadline`, the size cap, and each failure as its
+    /// [`BridgeError`]; a 404 is what `not_found` makes of it (it means something different on
+    /// each endpoint).
+    async fn exchange<T: serde::de::DeserializeOwned>(
+        &self,
+        bridge: &BridgeSettings,
+        call: Call,
+        deadline: Deadline,
+        not_found: fn(String) -> BridgeError,
+    ) -> Result<T, BridgeError> {
+        let host = authority(&bridge.base);
         let timeout =
             http::budget(BRIDGE_TIMEOUT, deadline).map_err(|left| BridgeError::TimedOut {
                 host: host.clone(),
@@ -219,21 +286,16 @@ impl BridgeClient {
             host: host.clone(),
             waited_ms: http::millis(timeout),
         };
-        let mut url = bridge
-            .base
-            .join(LATEST_PATH)
-            .map_err(|e| BridgeError::Client(e.to_string()))?;
-        if let Some(player) = player {
-            url.query_pairs_mut()
-                .append_pair("playerId", player.as_str());
+        let client = self.http.get().map_err(BridgeError::Client)?;
+        let mut request = match call {
+            Call::Get(url) => client.get(url),
+            Call::Post(url, body) => client
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body),
         }
-        let mut request = self
-            .http
-            .get()
-            .map_err(BridgeError::Client)?
-            .get(url)
-            .timeout(timeout)
-            .header(reqwest::header::ACCEPT, "application/json");
+        .timeout(timeout)
+        .header(reqwest::header::ACCEPT, "application/json");
         if let Some(credentials) = &bridge.credentials {
             request = request.basic_auth(
                 &credentials.username,
@@ -256,7 +318,7 @@ impl BridgeClient {
         match status {
             200..=299 => {}
             401 | 403 => return Err(BridgeError::Unauthorized { host, status }),
-            404 => return Err(BridgeError::NothingPushed { host }),
+            404 => return Err(not_found(host)),
             _ => return Err(BridgeError::Status { host, status }),
         }
         let body = match http::read_capped(&mut response, MAX_REPLY_BYTES).await {
@@ -269,15 +331,19 @@ impl BridgeClient {
                 })
             }
         };
-        let reply: LatestReply =
-            serde_json::from_slice(&body).map_err(|e| BridgeError::InvalidReply {
-                host: host.clone(),
-                // The parser quotes what it read: keep the credentials out, should the bridge
-                // echo the Authorization header.
-                reason: scrub_credentials(&e.to_string(), bridge),
-            })?;
-        reply.into_latest(&host)
+        serde_json::from_slice(&body).map_err(|e| BridgeError::InvalidReply {
+            host: host.clone(),
+            // The parser quotes what it read: keep the credentials out, should the bridge
+            // echo the Authorization header.
+            reason: scrub_credentials(&e.to_string(), bridge),
+        })
     }
+}
+
+/// A request to the bridge: the URL, and for a POST its JSON body.
+enum Call {
+    Get(url::Url),
+    Post(url::Url, Vec<u8>),
 }
 
 /// `text` without the bridge password (plain or inside the Basic header), capped for the log.
@@ -299,5 +365,14 @@ impl StreamSource for BridgeClient {
         deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
         self.fetch(bridge, player, deadline)
+    }
+
+    fn beat(
+        &self,
+        bridge: &BridgeSettings,
+        beat: &BeatRequest,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<BeatReply, BridgeError>> + Send {
+        self.send_beat(bridge, beat, deadline)
     }
 }

@@ -815,8 +815,14 @@ fn settings_checks(source: &str, settings: &Settings, bridge_at: BridgeAt) -> Ve
         Ok(map) => format!("{name} {} {what}(s)", map.len()),
         Err(problem) => state(problem),
     };
+    // Open-screen mode: the now-playing page on Echo Show devices (docs/skill.md).
+    let open_screen = match &settings.open_screen {
+        Ok(true) => "OPEN_SCREEN on (a now-playing page on Echo Show devices)".to_owned(),
+        Ok(false) => "OPEN_SCREEN off".to_owned(),
+        Err(problem) => state(problem),
+    };
     let summary = format!(
-        "from {source}: {bridge}, {stream}, SKILL_ID {}, {ma}, {}, {}",
+        "from {source}: {bridge}, {stream}, SKILL_ID {}, {ma}, {}, {}, {open_screen}",
         set(settings.skill_id.is_some()),
         count(&settings.device_players, "DEVICE_PLAYERS", "device"),
         count(&settings.room_aliases, "ROOM_ALIASES", "room"),
@@ -1697,6 +1703,23 @@ mod tests {
             "{old}"
         );
         assert!(era("http://ma:8097/announcement/x.mp3").contains("not a queue stream"));
+    }
+
+    #[test]
+    fn the_settings_line_says_whether_open_screen_mode_is_on() {
+        let summary = |value: &str| {
+            let settings = Settings::from_lookup(|name| {
+                (name == crate::settings::OPEN_SCREEN).then(|| value.to_owned())
+            });
+            settings_checks("the environment", &settings, BridgeAt::Setting)[0]
+                .message
+                .clone()
+        };
+        assert!(
+            summary("true").ends_with(", OPEN_SCREEN on (a now-playing page on Echo Show devices)")
+        );
+        assert!(summary("").ends_with(", OPEN_SCREEN off"));
+        assert!(summary("sometimes").ends_with(", OPEN_SCREEN invalid"));
     }
 
     #[test]

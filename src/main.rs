@@ -30,10 +30,11 @@ Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations. Locally:
 
 Settings come from the environment: API_HOSTNAME, API_USERNAME, API_PASSWORD, MA_HOSTNAME,
 SKILL_ID; for queue control, playing by name and rooms also MA_API_URL, MA_API_TOKEN,
-DEVICE_PLAYERS and ROOM_ALIASES. With SSM_PARAMETER_PREFIX set they come from SSM Parameter
-Store parameters of the same names under that prefix (environment values override them;
-CONFIG_TTL_SECONDS sets how long they are kept, default 300). Logs go to stderr; RUST_LOG sets
-the level.";
+DEVICE_PLAYERS and ROOM_ALIASES; OPEN_SCREEN=true keeps a now-playing page open on Echo Show
+devices that play media in APL (default false). With SSM_PARAMETER_PREFIX set they come from
+SSM Parameter Store parameters of the same names under that prefix (environment values override
+them; CONFIG_TTL_SECONDS sets how long they are kept, default 300). Logs go to stderr; RUST_LOG
+sets the level.";
 
 fn main() -> ExitCode {
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();

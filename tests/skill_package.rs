@@ -257,7 +257,8 @@ fn the_manifest_declares_the_audio_player_and_every_locale() {
         .iter()
         .filter_map(|i| i["type"].as_str())
         .collect();
-    assert_eq!(interfaces, ["AUDIO_PLAYER"]);
+    // AudioPlayer for every Echo; APL for open-screen mode's page on Echo Show devices.
+    assert_eq!(interfaces, ["AUDIO_PLAYER", "ALEXA_PRESENTATION_APL"]);
     // No endpoint: `ma-alexa-bridge skill-package` sets it (tests/skill_package_command.rs). A
     // placeholder ARN would make Alexa refuse the whole package (its trigger names no skill).
     assert!(custom.get("endpoint").is_none(), "{custom}");

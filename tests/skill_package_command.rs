@@ -188,7 +188,8 @@ fn the_package_has_the_shape_amazon_and_the_ask_cli_read() {
     // One of the schema's SelfSigned, Wildcard and Trusted: a Caddy or Let's Encrypt
     // certificate for the name is Trusted.
     assert_eq!(endpoint["sslCertificateType"], "Trusted");
-    assert_eq!(custom["interfaces"], json!([{ "type": "AUDIO_PLAYER" }]));
+    assert_eq!(custom["interfaces"][0], json!({ "type": "AUDIO_PLAYER" }));
+    assert_eq!(custom["interfaces"][1]["type"], "ALEXA_PRESENTATION_APL");
 
     // Every locale: publishing information with the invocation name, and a model.
     let shipped: Vec<&str> = ModelLocale::all().map(ModelLocale::as_str).collect();

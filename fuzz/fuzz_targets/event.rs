@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use ma_alexa_skill::alexa::request::SkillRequest;
+use ma_alexa_skill::bridge::screen::{BeatReply, BeatRequest};
 use ma_alexa_skill::bridge::{BridgeError, Latest, StreamSource};
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::music_assistant::{
@@ -211,6 +212,18 @@ impl StreamSource for FuzzBridge {
         _deadline: Deadline,
     ) -> impl Future<Output = Result<Latest, BridgeError>> + Send {
         std::future::ready(self.answer(bridge))
+    }
+
+    /// The skill beats only for an open page, which no fuzzed event opens (yet): a bridge whose
+    /// open-screen mode is off.
+    fn beat(
+        &self,
+        bridge: &BridgeSettings,
+        _beat: &BeatRequest,
+        _deadline: Deadline,
+    ) -> impl Future<Output = Result<BeatReply, BridgeError>> + Send {
+        let host = ma_alexa_skill::authority(&bridge.base);
+        std::future::ready(Err(BridgeError::OpenScreenOff { host }))
     }
 }
 

@@ -69,7 +69,62 @@ pub struct Context {
     /// `context.AudioPlayer`: what this skill last played on the device.
     #[serde(rename = "AudioPlayer", default, deserialize_with = "lenient")]
     pub audio_player: Option<AudioPlayerState>,
+    /// `context.Viewport`: the device's screen, on devices that have one.
+    #[serde(rename = "Viewport", default, deserialize_with = "lenient_object")]
+    pub viewport: Option<Viewport>,
 }
+
+/// `context.Viewport`: the screen of the device (only what the skill reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Viewport {
+    /// `HUB`, `TV`, `MOBILE`, `PC`, `AUTO`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub mode: Option<String>,
+    /// `RECTANGLE` or `ROUND`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub shape: Option<String>,
+    /// Width of the screen in pixels.
+    #[serde(default, deserialize_with = "lenient")]
+    pub pixel_width: Option<u32>,
+    /// Height of the screen in pixels.
+    #[serde(default, deserialize_with = "lenient")]
+    pub pixel_height: Option<u32>,
+    /// Pixel density.
+    #[serde(default, deserialize_with = "lenient")]
+    pub dpi: Option<u32>,
+    /// `video`: what the device's APL runtime can play.
+    #[serde(default, deserialize_with = "lenient_object")]
+    pub video: Option<ViewportVideo>,
+}
+
+/// `context.Viewport.video`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ViewportVideo {
+    /// The video codecs the APL runtime plays (`H_264_41`, `H_264_42`); a list of the wrong
+    /// shape counts as empty, and so does any entry that is not a string.
+    #[serde(default, deserialize_with = "lenient_strings")]
+    pub codecs: Vec<String>,
+}
+
+/// `Alexa.Presentation.APL.UserEvent`: a `SendEvent` command of an APL document the skill
+/// rendered. Read on its own from the request object (it is not one of [`RawRequest`]'s types).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserEvent {
+    /// The token of the document that sent it.
+    #[serde(default, deserialize_with = "lenient")]
+    pub token: Option<String>,
+    /// What the document's `SendEvent` sent, any JSON; a value of the wrong shape counts as
+    /// no arguments.
+    #[serde(default, deserialize_with = "lenient")]
+    pub arguments: Option<Vec<Value>>,
+}
+
+/// The request type of [`UserEvent`].
+pub const USER_EVENT: &str = "Alexa.Presentation.APL.UserEvent";
+
+/// The name of the APL interface in `context.System.device.supportedInterfaces`.
+pub const APL_INTERFACE: &str = "Alexa.Presentation.APL";
 
 /// `context.System`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -441,6 +496,21 @@ fn lenient_secret<'de, D: Deserializer<'de>>(de: D) -> Result<Option<ApiAccessTo
     Ok(match Value::deserialize(de)? {
         Value::String(token) if !token.is_empty() => Some(ApiAccessToken::from(token)),
         _ => None,
+    })
+}
+
+/// A list of strings; a list of the wrong shape counts as empty, entries that are not strings
+/// are left out.
+fn lenient_strings<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(de)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     })
 }
 

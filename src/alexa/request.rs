@@ -451,6 +451,13 @@ pub enum RequestKind {
     },
     /// `AlexaSkillEvent.*`.
     SkillEvent,
+    /// `Alexa.Presentation.APL.UserEvent`: the skill's page on a screen sent an event.
+    PageEvent {
+        /// The token of the document that sent it (the skill chose it when rendering).
+        token: Option<String>,
+        /// What the page sent, as sent.
+        arguments: Vec<Value>,
+    },
     /// A request type this skill does not know.
     Unknown,
     /// A known request type whose fields do not parse, or an intent request without an intent.
@@ -481,6 +488,56 @@ impl PlayerState {
     }
 }
 
+/// The device's screen and what its APL runtime declares, as the request tells them
+/// (`supportedInterfaces["Alexa.Presentation.APL"]` and `context.Viewport`). Only facts: which
+/// devices get a page is the skill's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Screen {
+    /// Whether the device declares the APL interface (the skill's manifest must declare it too,
+    /// or Alexa never sends it).
+    pub apl: bool,
+    /// The newest APL version the device renders (`runtime.maxVersion`), as sent.
+    pub apl_max_version: Option<String>,
+    /// The video codecs the APL runtime plays (`context.Viewport.video.codecs`): empty when the
+    /// runtime declares no media playback at all.
+    pub video_codecs: Vec<String>,
+    /// `HUB`, `TV`…
+    pub mode: Option<String>,
+    /// `RECTANGLE` or `ROUND`.
+    pub shape: Option<String>,
+    /// Screen width in pixels.
+    pub pixel_width: Option<u32>,
+    /// Screen height in pixels.
+    pub pixel_height: Option<u32>,
+    /// Pixel density.
+    pub dpi: Option<u32>,
+}
+
+impl Screen {
+    /// The viewport in a few words for a log line (mode, shape, size, density, APL version,
+    /// codecs); never an id.
+    pub fn describe(&self) -> String {
+        let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        let num = |v: Option<u32>| v.map_or_else(|| "?".into(), |v| v.to_string());
+        let codecs = if self.video_codecs.is_empty() {
+            "none".to_owned()
+        } else {
+            self.video_codecs.join(",")
+        };
+        let text = format!(
+            "{} {} {}x{} {}dpi, APL {}, video codecs {}",
+            or(&self.mode),
+            or(&self.shape),
+            num(self.pixel_width),
+            num(self.pixel_height),
+            num(self.dpi),
+            or(&self.apl_max_version),
+            codecs
+        );
+        text.chars().take(200).collect()
+    }
+}
+
 /// A request, as the skill understands it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkillRequest {
@@ -498,6 +555,8 @@ pub struct SkillRequest {
     pub device_id: Option<String>,
     /// What the device last played through this skill.
     pub player: PlayerState,
+    /// The device's screen, if it reports one (APL interface or a viewport).
+    pub screen: Option<Screen>,
     /// `request.intent.name` as sent, for the log line.
     pub intent_name: Option<String>,
     /// What Alexa heard for each filled slot of the intent, by slot name, as sent (trimmed, at
@@ -558,6 +617,8 @@ impl SkillRequest {
         };
         let device = system.device.unwrap_or_default();
         let can_stream = device.supported_interfaces.contains_key("AudioPlayer");
+        let apl = device.supported_interfaces.get(envelope::APL_INTERFACE);
+        let screen = screen_of(apl, context.viewport);
         let device_id = device.device_id;
         let player = context
             .audio_player
@@ -580,11 +641,15 @@ impl SkillRequest {
                     .collect()
             })
             .unwrap_or_default();
-        let kind = match RawRequest::deserialize(&envelope.request) {
-            Ok(raw) => kind_of(raw, &request_type),
-            Err(e) => RequestKind::Malformed {
-                reason: e.to_string(),
-            },
+        let kind = if request_type == envelope::USER_EVENT {
+            page_event(&envelope.request)
+        } else {
+            match RawRequest::deserialize(&envelope.request) {
+                Ok(raw) => kind_of(raw, &request_type),
+                Err(e) => RequestKind::Malformed {
+                    reason: e.to_string(),
+                },
+            }
         };
         Ok(Self {
             intent_name: head
@@ -601,6 +666,7 @@ impl SkillRequest {
             can_stream,
             device_id,
             player,
+            screen,
             kind,
         })
     }
@@ -611,6 +677,47 @@ impl SkillRequest {
             self.request_type.as_str(),
             "LaunchRequest" | "IntentRequest"
         )
+    }
+}
+
+/// The screen facts of a request: `apl` is the device's entry for the APL interface, if any.
+fn screen_of(apl: Option<&Value>, viewport: Option<envelope::Viewport>) -> Option<Screen> {
+    if apl.is_none() && viewport.is_none() {
+        return None;
+    }
+    let apl_max_version = apl
+        .and_then(|a| a.pointer("/runtime/maxVersion"))
+        .and_then(Value::as_str)
+        .map(|v| v.trim().chars().take(20).collect::<String>())
+        .filter(|v| !v.is_empty());
+    let viewport = viewport.unwrap_or_default();
+    let clean = |v: Option<String>| v.map(|v| v.chars().take(20).collect::<String>());
+    Some(Screen {
+        apl: apl.is_some(),
+        apl_max_version,
+        video_codecs: viewport
+            .video
+            .map(|v| v.codecs)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.chars().take(20).collect::<String>())
+            .filter(|c| !c.trim().is_empty())
+            .take(10)
+            .collect(),
+        mode: clean(viewport.mode),
+        shape: clean(viewport.shape),
+        pixel_width: viewport.pixel_width,
+        pixel_height: viewport.pixel_height,
+        dpi: viewport.dpi,
+    })
+}
+
+/// An APL `UserEvent`; its fields are read leniently, so it is never malformed.
+fn page_event(request: &Value) -> RequestKind {
+    let event = envelope::UserEvent::deserialize(request).unwrap_or_default();
+    RequestKind::PageEvent {
+        token: event.token,
+        arguments: event.arguments.unwrap_or_default(),
     }
 }
 
@@ -878,6 +985,80 @@ mod tests {
         }));
         assert_eq!(r.application_id.as_deref(), Some("amzn1.ask.skill.y"));
         assert!(r.can_stream);
+    }
+
+    #[test]
+    fn a_screen_and_what_its_apl_runtime_plays() {
+        let r = parse(json!({
+            "context": {
+                "System": { "device": { "supportedInterfaces": {
+                    "AudioPlayer": {},
+                    "Alexa.Presentation.APL": { "runtime": { "maxVersion": "2023.3" } }
+                } } },
+                "Viewport": {
+                    "mode": "HUB", "shape": "RECTANGLE", "pixelWidth": 960, "pixelHeight": 480,
+                    "dpi": 160, "video": { "codecs": ["H_264_42", 7, "H_264_41"] }
+                }
+            },
+            "request": { "type": "LaunchRequest" }
+        }));
+        let screen = r.screen.expect("a screen");
+        assert!(screen.apl);
+        assert_eq!(screen.apl_max_version.as_deref(), Some("2023.3"));
+        assert_eq!(screen.video_codecs, ["H_264_42", "H_264_41"]);
+        assert_eq!(
+            (screen.pixel_width, screen.pixel_height),
+            (Some(960), Some(480))
+        );
+        assert_eq!(
+            screen.describe(),
+            "HUB RECTANGLE 960x480 160dpi, APL 2023.3, video codecs H_264_42,H_264_41"
+        );
+        // A viewport of the wrong shape, or none: no codecs, no screen.
+        let r = parse(json!({
+            "context": { "System": { "device": { "supportedInterfaces": {
+                "Alexa.Presentation.APL": "yes" } } },
+                "Viewport": { "video": { "codecs": "H_264_41" }, "pixelWidth": "wide" } },
+            "request": { "type": "LaunchRequest" }
+        }));
+        let screen = r.screen.expect("a screen");
+        assert!(screen.apl && screen.video_codecs.is_empty());
+        assert_eq!((screen.apl_max_version, screen.pixel_width), (None, None));
+        assert_eq!(
+            parse(json!({ "request": { "type": "LaunchRequest" } })).screen,
+            None
+        );
+    }
+
+    #[test]
+    fn page_events_keep_their_token_and_arguments() {
+        let r = parse(json!({ "request": {
+            "type": "Alexa.Presentation.APL.UserEvent",
+            "token": "music-assistant-page:Kitchen Echo",
+            "arguments": ["beat", 5, -1, "key"],
+            "source": { "type": "Container" }
+        } }));
+        assert_eq!(
+            r.kind,
+            RequestKind::PageEvent {
+                token: Some("music-assistant-page:Kitchen Echo".into()),
+                arguments: vec![json!("beat"), json!(5), json!(-1), json!("key")],
+            }
+        );
+        assert!(!r.may_speak());
+        for request in [
+            json!({ "type": "Alexa.Presentation.APL.UserEvent", "token": 5, "arguments": "beat" }),
+            json!({ "type": "Alexa.Presentation.APL.UserEvent" }),
+        ] {
+            let r = parse(json!({ "request": request }));
+            assert_eq!(
+                r.kind,
+                RequestKind::PageEvent {
+                    token: None,
+                    arguments: vec![]
+                }
+            );
+        }
     }
 
     #[test]

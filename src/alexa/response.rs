@@ -3,6 +3,10 @@
 //! Only what this skill sends is modelled. Absent fields are left out of the JSON rather than
 //! sent as `null`: for `shouldEndSession` "absent" and `false` mean different things, and
 //! `expectedPreviousToken` must not appear outside `ENQUEUE`.
+//!
+//! Besides the AudioPlayer directives there are the two APL directives of the skill's page on
+//! screen devices (`Alexa.Presentation.APL.RenderDocument` and `…ExecuteCommands`); the document
+//! and the commands are JSON the skill builds, carried here as they are.
 
 use serde::Serialize;
 
@@ -36,7 +40,7 @@ pub struct Response {
     /// What Alexa says if the user stays silent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reprompt: Option<Reprompt>,
-    /// AudioPlayer directives.
+    /// AudioPlayer and APL directives.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub directives: Vec<Directive>,
     /// `true` closes the session, `false` opens the microphone, absent leaves it to the device.
@@ -76,7 +80,7 @@ pub enum Card {
     },
 }
 
-/// An AudioPlayer directive.
+/// A directive: AudioPlayer's, or APL's for the page on a screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type")]
 pub enum Directive {
@@ -86,6 +90,34 @@ pub enum Directive {
     /// Stop the current stream.
     #[serde(rename = "AudioPlayer.Stop")]
     Stop,
+    /// Show an APL document.
+    #[serde(rename = "Alexa.Presentation.APL.RenderDocument")]
+    RenderDocument(RenderDocument),
+    /// Run APL commands on the document shown.
+    #[serde(rename = "Alexa.Presentation.APL.ExecuteCommands")]
+    ExecuteCommands(ExecuteCommands),
+}
+
+/// `Alexa.Presentation.APL.RenderDocument`
+/// (<https://developer.amazon.com/en-US/docs/alexa/alexa-presentation-language/apl-render-document-skill-directive.html>).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RenderDocument {
+    /// Names the document: events from it carry it, and `ExecuteCommands` must name it.
+    pub token: String,
+    /// The APL document.
+    pub document: serde_json::Value,
+    /// The data the document binds to, by the names of `mainTemplate.parameters`.
+    pub datasources: serde_json::Value,
+}
+
+/// `Alexa.Presentation.APL.ExecuteCommands`
+/// (<https://developer.amazon.com/en-US/docs/alexa/alexa-presentation-language/apl-execute-command-directive.html>).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExecuteCommands {
+    /// The token of the document shown; commands for another document are not run.
+    pub token: String,
+    /// APL commands, run in order.
+    pub commands: Vec<serde_json::Value>,
 }
 
 /// `AudioPlayer.Play`.
@@ -306,6 +338,30 @@ impl ResponseEnvelope {
         })
     }
 
+    /// An answer for a screen that keeps the session open without opening the microphone:
+    /// `shouldEndSession` is left out. Amazon: `true` ends the session, `false` (and `null`)
+    /// keeps it open and opens the microphone; when it is absent "the behavior depends on the
+    /// type of device": on a device with a screen, with visual content in the answer, the session
+    /// stays open and the microphone stays closed
+    /// (<https://developer.amazon.com/en-US/docs/alexa/custom-skills/manage-skill-session-and-session-attributes.html>).
+    pub fn on_screen(speech: Option<String>, directives: Vec<Directive>) -> Self {
+        Self::with(Response {
+            output_speech: speech.map(plain),
+            directives,
+            should_end_session: None,
+            ..Response::default()
+        })
+    }
+
+    /// `directives`, in order, with `shouldEndSession` as given.
+    pub fn directives(directives: Vec<Directive>, end_session: Option<bool>) -> Self {
+        Self::with(Response {
+            directives,
+            should_end_session: end_session,
+            ..Response::default()
+        })
+    }
+
     /// Only `directive`; `end_session` is `Some(true)` in answers to voice requests and `None`
     /// in answers to AudioPlayer and PlaybackController requests, which must not carry it.
     pub fn directive(directive: Directive, end_session: Option<bool>) -> Self {
@@ -363,6 +419,37 @@ mod tests {
             .get("expectedPreviousToken")
             .is_none());
         assert!(json["audioItem"].get("metadata").is_none());
+    }
+
+    #[test]
+    fn a_screen_answer_leaves_should_end_session_out() {
+        let answer = ResponseEnvelope::on_screen(
+            Some("Playing.".into()),
+            vec![Directive::ExecuteCommands(ExecuteCommands {
+                token: "page".into(),
+                commands: vec![json!({ "type": "Idle" })],
+            })],
+        );
+        let json = serde_json::to_value(answer).expect("serializes");
+        assert_eq!(
+            json["response"],
+            json!({
+                "outputSpeech": { "type": "PlainText", "text": "Playing." },
+                "directives": [{
+                    "type": "Alexa.Presentation.APL.ExecuteCommands",
+                    "token": "page",
+                    "commands": [{ "type": "Idle" }]
+                }]
+            })
+        );
+        let render = Directive::RenderDocument(RenderDocument {
+            token: "page".into(),
+            document: json!({ "type": "APL" }),
+            datasources: json!({}),
+        });
+        let json = serde_json::to_value(render).expect("serializes");
+        assert_eq!(json["type"], "Alexa.Presentation.APL.RenderDocument");
+        assert_eq!(json["document"]["type"], "APL");
     }
 
     #[test]

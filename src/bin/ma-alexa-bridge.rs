@@ -15,6 +15,7 @@ use std::time::Duration;
 use ma_alexa_skill::bridge_server::addon;
 use ma_alexa_skill::bridge_server::config::BridgeConfig;
 use ma_alexa_skill::bridge_server::routes::Bridge;
+use ma_alexa_skill::bridge_server::screens::Screens;
 use ma_alexa_skill::bridge_server::server;
 use ma_alexa_skill::bridge_server::skill::SkillEndpoint;
 use ma_alexa_skill::bridge_server::store::Store;
@@ -42,6 +43,9 @@ Settings (environment):
   BRIDGE_LOCALE      language of /alexa/intents, default en-US
   BRIDGE_LOG_FORMAT  text (default) or json; RUST_LOG sets the level
   BRIDGE_SKILL_ENDPOINT  true: also serve the skill at POST /alexa/skill (no AWS needed)
+  OPEN_SCREEN        true: hand new streams, pause and resume to the skill's open screen on an
+                     Echo Show instead of a spoken command (POST /ma/control, POST /ma/screen);
+                     default false
   BRIDGE_OPTIONS_FILE    a Home Assistant add-on's options.json: its options replace these
 
 With BRIDGE_SKILL_ENDPOINT=true it also reads the skill's settings: SKILL_ID (required here),
@@ -125,6 +129,7 @@ async fn run(config: BridgeConfig) -> ExitCode {
         locale = %config.locale,
         authentication = if config.access.is_open() { "none" } else { "basic" },
         state_file = %config.state_file.display(),
+        open_screen = if config.open_screen { "on" } else { "off" },
         "listening on {address}"
     );
     if config.access.is_open() {
@@ -135,11 +140,16 @@ async fn run(config: BridgeConfig) -> ExitCode {
         async move { store.persist().await }
     });
     let mut bridge = Bridge::new(Arc::clone(&store), config.access.clone(), config.locale);
+    // Open-screen mode: the skill's open pages, shared by the routes and the skill inside.
+    let screens = config.open_screen.then(|| Arc::new(Screens::new()));
+    if let Some(screens) = &screens {
+        bridge = bridge.with_screens(Arc::clone(screens));
+    }
     if config.skill_endpoint {
         // The skill's own settings (environment, or SSM with SSM_PARAMETER_PREFIX), reading
         // this bridge's slots in-process, and the request-signature checks Amazon requires of
         // a web service.
-        let skill = SkillEndpoint::inside(&config, Arc::clone(&store));
+        let skill = SkillEndpoint::inside(&config, Arc::clone(&store), screens);
         tracing::info!(settings = %skill.describe_settings(), "serving the skill at POST /alexa/skill, reading this bridge's streams in-process");
         bridge = bridge.with_skill(skill);
     }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 
 use super::config::{
     BRIDGE_LOCALE, BRIDGE_LOG_FORMAT, BRIDGE_PASSWORD, BRIDGE_SKILL_ENDPOINT, BRIDGE_USERNAME,
+    OPEN_SCREEN,
 };
 use crate::interaction_models::ModelLocale;
 use crate::settings::{
@@ -79,7 +80,7 @@ const fn option(name: &'static str, setting: &'static str, kind: Kind) -> AddonO
 }
 
 /// Every option the add-on offers, in the order of its `config.yaml`.
-pub const OPTIONS: [AddonOption; 12] = [
+pub const OPTIONS: [AddonOption; 13] = [
     option("skill_endpoint", BRIDGE_SKILL_ENDPOINT, Kind::Flag),
     option("skill_id", SKILL_ID, Kind::Text),
     option("domain", MA_HOSTNAME, Kind::Domain),
@@ -94,6 +95,7 @@ pub const OPTIONS: [AddonOption; 12] = [
         Kind::Players { key: "device" },
     ),
     option("room_aliases", ROOM_ALIASES, Kind::Players { key: "room" }),
+    option("open_screen", OPEN_SCREEN, Kind::Flag),
     option("log_format", BRIDGE_LOG_FORMAT, Kind::LogFormat),
     option("log_level", RUST_LOG, Kind::LogLevel),
 ];
@@ -381,6 +383,7 @@ mod tests {
                 (MA_API_TOKEN, "fixture-ma-token"),
                 (MA_API_URL, "http://localhost:8095"),
                 (MA_HOSTNAME, "music.example.com"),
+                (OPEN_SCREEN, "true"),
                 (PUBLIC_URL, "https://music.example.com"),
                 (
                     ROOM_ALIASES,
@@ -487,6 +490,7 @@ mod tests {
             (format!(r#"{{"bridge_password": ["{secret}"]}}"#), "bridge_password"),
             (format!(r#"{{"ma_api_token": {{"t": "{secret}"}}}}"#), "ma_api_token"),
             (r#"{"skill_endpoint": "true"}"#.to_owned(), "skill_endpoint"),
+            (r#"{"open_screen": "yes"}"#.to_owned(), "open_screen"),
             (r#"{"bridge_username": 7}"#.to_owned(), "bridge_username"),
             (r#"{"locale": "xx-XX"}"#.to_owned(), "locale"),
             (r#"{"log_format": "xml"}"#.to_owned(), "log_format"),

@@ -25,10 +25,13 @@ pub const BRIDGE_LOCALE: &str = "BRIDGE_LOCALE";
 pub const BRIDGE_LOG_FORMAT: &str = "BRIDGE_LOG_FORMAT";
 /// `true` serves the skill itself at `POST /alexa/skill` (no AWS needed).
 pub const BRIDGE_SKILL_ENDPOINT: &str = "BRIDGE_SKILL_ENDPOINT";
+/// `true` turns on open-screen mode: Music Assistant's play pushes, pauses and resumes go to the
+/// skill's page on an Echo Show while it is open (see [`super::screens`]).
+pub const OPEN_SCREEN: &str = "OPEN_SCREEN";
 
 /// Every setting of the bridge's own (the skill endpoint also reads the skill's,
 /// [`crate::settings::ALL`]).
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     BRIDGE_LISTEN,
     BRIDGE_USERNAME,
     BRIDGE_PASSWORD,
@@ -36,6 +39,7 @@ pub const ALL: [&str; 7] = [
     BRIDGE_LOCALE,
     BRIDGE_LOG_FORMAT,
     BRIDGE_SKILL_ENDPOINT,
+    OPEN_SCREEN,
 ];
 
 /// The default listening address: all interfaces, port 5000 (Music Assistant's Alexa provider
@@ -57,6 +61,9 @@ pub struct BridgeConfig {
     pub log_format: LogFormat,
     /// Whether the bridge also serves the skill (`POST /alexa/skill`).
     pub skill_endpoint: bool,
+    /// Whether open-screen mode is on (`POST /ma/control`, `POST /ma/screen`, and `pageLive` in
+    /// the answer to a play push that says `canSkipSpeech`).
+    pub open_screen: bool,
     /// Things worth telling the owner at start that do not stop the bridge.
     pub notes: Vec<String>,
 }
@@ -132,17 +139,8 @@ impl BridgeConfig {
                 })
             }
         };
-        let skill_endpoint = match get(BRIDGE_SKILL_ENDPOINT).map(|v| v.to_ascii_lowercase()) {
-            None => false,
-            Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => true,
-            Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => false,
-            Some(_) => {
-                return Err(SettingsError::Invalid {
-                    name: BRIDGE_SKILL_ENDPOINT,
-                    reason: "it must be true or false".into(),
-                })
-            }
-        };
+        let skill_endpoint = flag(BRIDGE_SKILL_ENDPOINT, get(BRIDGE_SKILL_ENDPOINT))?;
+        let open_screen = flag(OPEN_SCREEN, get(OPEN_SCREEN))?;
         // Inside the bridge the skill reads the bridge's own slots: the settings that aim the
         // Lambda skill at a bridge are not read, which the owner should know.
         let unread: Vec<&str> = [
@@ -176,6 +174,7 @@ impl BridgeConfig {
             locale,
             log_format,
             skill_endpoint,
+            open_screen,
             notes,
         })
     }
@@ -207,6 +206,20 @@ impl BridgeConfig {
                 Access::Open => None,
             },
         }
+    }
+}
+
+/// A true-or-false setting: `true`, `1`, `yes`, `on` or their opposites, in any case; unset is
+/// false.
+fn flag(name: &'static str, value: Option<String>) -> Result<bool, SettingsError> {
+    match value.map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(_) => Err(SettingsError::Invalid {
+            name,
+            reason: "it must be true or false".into(),
+        }),
     }
 }
 
@@ -289,6 +302,23 @@ mod tests {
             .expect("ssm")
             .skill_endpoint
         );
+    }
+
+    #[test]
+    fn open_screen_mode_is_off_unless_asked() {
+        assert!(!config(&[]).expect("default").open_screen);
+        for on in ["true", "TRUE", "1", "yes", "on"] {
+            assert!(config(&[(OPEN_SCREEN, on)]).expect(on).open_screen, "{on}");
+        }
+        for off in ["false", "0", "no", "off", " "] {
+            assert!(
+                !config(&[(OPEN_SCREEN, off)]).expect(off).open_screen,
+                "{off}"
+            );
+        }
+        let invalid = config(&[(OPEN_SCREEN, "sometimes")]).expect_err("sometimes");
+        assert_eq!(invalid.name(), OPEN_SCREEN);
+        assert!(invalid.to_string().contains("true or false"), "{invalid}");
     }
 
     #[test]

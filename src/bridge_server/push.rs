@@ -2,7 +2,8 @@
 //!
 //! Music Assistant's Alexa provider sends `{"streamUrl": …}` when it starts a stream, then the
 //! same `streamUrl` again with `title`, `artist`, `album` and `imageUrl` whenever the item
-//! playing inside that (flow) stream changes; newer builds add `playerId`. Every field but
+//! playing inside that (flow) stream changes; newer builds add `playerId`, and newer still
+//! `canSkipSpeech` on the play push (open-screen mode: [`super::screens`]). Every field but
 //! `streamUrl` may be left out or `null`. A body that does not fit is refused with a message
 //! naming the field, and nothing is stored.
 
@@ -34,6 +35,10 @@ pub struct Push {
     pub album: Field,
     /// `imageUrl` (an absolute http(s) URL).
     pub image_url: Field,
+    /// `canSkipSpeech: true`: Music Assistant leaves out its spoken command when the answer says
+    /// `pageLive: true`. Only a JSON `true` counts; anything else (left out, `false`, `"true"`,
+    /// `1`) counts as absent and is never a reason to refuse the push.
+    pub can_skip_speech: bool,
 }
 
 /// Why a push was refused. The text goes back to Music Assistant (and into its log).
@@ -114,6 +119,7 @@ impl Push {
             artist: text(&fields, "artist")?,
             album: text(&fields, "album")?,
             image_url,
+            can_skip_speech: fields.get("canSkipSpeech") == Some(&Value::Bool(true)),
         })
     }
 
@@ -178,6 +184,33 @@ mod tests {
         assert_eq!(push.title, Some(Some("So What".into())));
         assert_eq!(push.album, Some(None));
         assert!(push.image_url.is_some());
+    }
+
+    #[test]
+    fn only_a_json_true_can_skip_speech() {
+        let with = |value: &str| {
+            parse(&format!(
+                r#"{{"streamUrl": "{URL}", "playerId": "Kitchen Echo", "canSkipSpeech": {value}}}"#
+            ))
+            .expect("a push is never refused over canSkipSpeech")
+            .can_skip_speech
+        };
+        assert!(with("true"));
+        for other in ["false", "null", "1", "\"true\"", "{}", "[true]"] {
+            assert!(!with(other), "{other}");
+        }
+        assert!(
+            !parse(&format!(r#"{{"streamUrl": "{URL}"}}"#))
+                .expect("valid")
+                .can_skip_speech
+        );
+        // Music Assistant's play push, exactly.
+        let play = parse(
+            r#"{"streamUrl": "http://ma/flow/1.mp3", "title": "t", "artist": null, "album": null, "imageUrl": null, "playerId": "Kitchen Echo", "canSkipSpeech": true}"#,
+        )
+        .expect("valid");
+        assert!(play.can_skip_speech);
+        assert_eq!(play.player(), Some("Kitchen Echo"));
     }
 
     #[test]

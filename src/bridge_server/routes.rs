@@ -4,8 +4,10 @@
 //!
 //! | endpoint | answer |
 //! |---|---|
-//! | `POST /ma/push-url` | `{"status":"ok"}`; 400/413/408 with `error` for a body it cannot take |
+//! | `POST /ma/push-url` | `{"status":"ok"}`; with `OPEN_SCREEN` on and `"canSkipSpeech": true`, `{"status":"ok","pageLive":…}` (the player's open page took the stream within [`HANDOFF_WAIT`]); 400/413/408 with `error` for a body it cannot take |
 //! | `GET /ma/latest-url[?playerId=]` | the latest stream (of that player), or 404 |
+//! | `POST /ma/control` | `{"status":"ok","pageLive":…}`: the pause or resume reached the player's open page within [`CONTROL_WAIT`]; 404 with `error` when `OPEN_SCREEN` is off, 400 for a body it cannot take |
+//! | `POST /ma/screen` | a page's beat: the commands waiting for it and the player's stream ([`BeatReply`]); 404 when `OPEN_SCREEN` is off, 400 for a body it cannot take |
 //! | `GET /alexa/intents[?locale=]` | the phrases Music Assistant speaks for pause, resume, stop… |
 //! | `GET /healthz` | `{"status":"ok","version":…}`, without authentication |
 //! | `POST /alexa/skill` | the skill's answer, when `BRIDGE_SKILL_ENDPOINT` is on; signed by Amazon instead of Basic credentials |
@@ -19,11 +21,17 @@ use hyper::body::Body;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
+use tokio::time::Instant;
+
 use super::auth::{Access, REALM};
+use super::control::{parse_beat, Control};
 use super::intents::Intents;
 use super::push::{Push, MAX_PLAYER_ID_LEN};
+use super::screens::{Command, Screens, CONTROL_WAIT, HANDOFF_WAIT};
 use super::skill::SkillEndpoint;
 use super::store::{Outcome, Store};
+use crate::bridge::screen::{BeatReply, BEAT_PATH};
+use crate::bridge::LatestReply;
 use crate::interaction_models::ModelLocale;
 
 /// The skill endpoint's path.
@@ -32,6 +40,10 @@ pub const SKILL_PATH: &str = "/alexa/skill";
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How long a push body may take to arrive once its headers have.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Music Assistant's pause and resume for an open page (open-screen mode).
+pub const CONTROL_PATH: &str = "/ma/control";
+/// What `POST /ma/control` and `POST /ma/screen` answer while open-screen mode is off.
+const OPEN_SCREEN_OFF: &str = "open-screen mode is off on this bridge: set OPEN_SCREEN=true (the add-on's open_screen option) and restart it to hand pause, resume and new streams to the skill's open screen on an Echo Show";
 
 /// Largest request the skill endpoint accepts (Alexa's requests are a few KiB).
 pub const MAX_SKILL_BODY_BYTES: usize = 128 * 1024;
@@ -44,6 +56,8 @@ pub struct Bridge {
     locale: ModelLocale,
     intents: Intents,
     skill: Option<SkillEndpoint>,
+    /// The open pages, when open-screen mode is on.
+    screens: Option<Arc<Screens>>,
 }
 
 /// An answer and what the request's log line should say about it.
@@ -82,7 +96,21 @@ impl Bridge {
             locale,
             intents: Intents::default(),
             skill: None,
+            screens: None,
         }
+    }
+
+    /// The same bridge with open-screen mode on: play pushes that say `canSkipSpeech` and
+    /// `POST /ma/control` hand their command to the player's open page in `screens`, whose beats
+    /// come to `POST /ma/screen`.
+    pub fn with_screens(mut self, screens: Arc<Screens>) -> Self {
+        self.screens = Some(screens);
+        self
+    }
+
+    /// The open pages, when open-screen mode is on.
+    pub fn screens(&self) -> Option<&Arc<Screens>> {
+        self.screens.as_ref()
     }
 
     /// The same bridge also serving the skill at `POST /alexa/skill` (see [`SkillEndpoint`]).
@@ -102,6 +130,8 @@ impl Bridge {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        // Hand-offs wait from here: Music Assistant's timeout runs from when it sent the request.
+        let arrived = Instant::now();
         let path = request.uri().path();
         if path == "/healthz" {
             return health(request.method());
@@ -133,7 +163,9 @@ impl Bridge {
             return Answer::new(unauthorized());
         }
         match path {
-            "/ma/push-url" if request.method() == Method::POST => self.push(request).await,
+            "/ma/push-url" if request.method() == Method::POST => {
+                self.push(request, arrived).await
+            }
             "/ma/push-url" => Answer::new(method_not_allowed("POST")),
             "/ma/latest-url" if request.method() == Method::GET => {
                 self.latest(query_value(request.uri().query(), "playerId").as_deref())
@@ -143,14 +175,27 @@ impl Bridge {
                 self.intents(query_value(request.uri().query(), "locale").as_deref())
             }
             "/alexa/intents" => Answer::new(method_not_allowed("GET")),
+            CONTROL_PATH | BEAT_PATH => {
+                let Some(screens) = &self.screens else {
+                    return Answer::new(error(StatusCode::NOT_FOUND, OPEN_SCREEN_OFF));
+                };
+                if request.method() != Method::POST {
+                    return Answer::new(method_not_allowed("POST"));
+                }
+                if path == CONTROL_PATH {
+                    self.control(screens, request, arrived).await
+                } else {
+                    self.beat(screens, request).await
+                }
+            }
             _ => Answer::new(error(
                 StatusCode::NOT_FOUND,
-                "no such endpoint: this bridge serves POST /ma/push-url, GET /ma/latest-url, GET /alexa/intents and GET /healthz",
+                "no such endpoint: this bridge serves POST /ma/push-url, GET /ma/latest-url, GET /alexa/intents and GET /healthz (and with OPEN_SCREEN on POST /ma/control and POST /ma/screen)",
             )),
         }
     }
 
-    async fn push<B>(&self, request: Request<B>) -> Answer
+    async fn push<B>(&self, request: Request<B>, arrived: Instant) -> Answer
     where
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -171,13 +216,98 @@ impl Bridge {
                         "ignored a push of a stream this player has already moved on from"
                     );
                 }
-                Answer::new(json(
-                    StatusCode::OK,
-                    Bytes::from_static(br#"{"status":"ok"}"#),
-                ))
-                .for_player(pushed.slot.player())
+                let body = match &self.screens {
+                    // Old Music Assistant versions and metadata pushes see exactly what they
+                    // always did: no `pageLive` key.
+                    Some(screens) if push.can_skip_speech => {
+                        let page_live = match (pushed.outcome, push.player()) {
+                            // A stream the player has moved on from is never played again.
+                            (Outcome::Superseded, _) | (_, None) => false,
+                            (_, Some(player)) => {
+                                let stream = self.slot_stream(&push, pushed.slot.player());
+                                screens
+                                    .hand_off(player, Command::Play(stream), arrived + HANDOFF_WAIT)
+                                    .await
+                            }
+                        };
+                        page_live_body(page_live)
+                    }
+                    _ => Bytes::from_static(br#"{"status":"ok"}"#),
+                };
+                Answer::new(json(StatusCode::OK, body)).for_player(pushed.slot.player())
             }
             Err(e) => Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+        }
+    }
+
+    /// What the page is to play for `push`: its slot's stream, as `GET /ma/latest-url?playerId=`
+    /// serves it (the push's own fields should the slot be gone).
+    fn slot_stream(&self, push: &Push, slot: Option<&str>) -> LatestReply {
+        slot.and_then(|player| self.store.latest_stream(Some(player)))
+            .unwrap_or_else(|| LatestReply {
+                stream_url: Some(push.stream_url.clone()),
+                title: push.title.clone().flatten(),
+                artist: push.artist.clone().flatten(),
+                album: push.album.clone().flatten(),
+                image_url: push.image_url.clone().flatten(),
+            })
+    }
+
+    /// `POST /ma/control`: Music Assistant's pause or resume, handed to the player's open page.
+    async fn control<B>(&self, screens: &Screens, request: Request<B>, arrived: Instant) -> Answer
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let body = match read_body(request, MAX_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(response) => return Answer::new(response),
+        };
+        let control = match Control::parse(&body) {
+            Ok(control) => control,
+            Err(e) => return Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+        };
+        // Without canSkipSpeech Music Assistant speaks the command anyway: the page must not
+        // also carry it out.
+        let page_live = control.can_skip_speech
+            && screens
+                .hand_off(
+                    &control.player_id,
+                    control.command.clone(),
+                    arrived + CONTROL_WAIT,
+                )
+                .await;
+        Answer::new(json(StatusCode::OK, page_live_body(page_live)))
+            .for_player(Some(&control.player_id))
+    }
+
+    /// `POST /ma/screen`: a page's beat.
+    async fn beat<B>(&self, screens: &Screens, request: Request<B>) -> Answer
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let body = match read_body(request, MAX_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(response) => return Answer::new(response),
+        };
+        let beat = match parse_beat(&body) {
+            Ok(beat) => beat,
+            Err(e) => return Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+        };
+        let player = beat.player_id.clone();
+        let now = self.store.latest_stream(Some(&player));
+        let reply: BeatReply = screens.beat(beat, now);
+        let mut response = match serde_json::to_vec(&reply) {
+            Ok(bytes) => json(StatusCode::OK, Bytes::from(bytes)),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Answer {
+            routine: true,
+            ..Answer::new(response).for_player(Some(&player))
         }
     }
 
@@ -228,6 +358,15 @@ impl Bridge {
             Err(reason) => error(StatusCode::INTERNAL_SERVER_ERROR, &reason),
         })
     }
+}
+
+/// `{"status":"ok","pageLive":…}`.
+fn page_live_body(page_live: bool) -> Bytes {
+    Bytes::from_static(if page_live {
+        br#"{"status":"ok","pageLive":true}"#
+    } else {
+        br#"{"status":"ok","pageLive":false}"#
+    })
 }
 
 fn health(method: &Method) -> Answer {
@@ -470,6 +609,169 @@ mod tests {
         let answer = b.answer(request).await;
         assert_eq!(answer.response.status(), StatusCode::REQUEST_TIMEOUT);
         assert_eq!(b.store.latest(None), None);
+    }
+
+    const MA_PLAY: &str = r#"{"streamUrl": "http://ma/flow/1.mp3", "title": "t", "artist": null, "album": null, "imageUrl": null, "playerId": "Kitchen Echo", "canSkipSpeech": true}"#;
+
+    fn open_screen_bridge() -> Bridge {
+        bridge(Access::Open).with_screens(Arc::new(Screens::starting_at(100)))
+    }
+
+    #[tokio::test]
+    async fn with_the_mode_off_pushes_answer_as_always_and_the_new_endpoints_are_404() {
+        let b = bridge(Access::Open);
+        let (status, body) = call(&b, "POST", "/ma/push-url", MA_PLAY).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::OK, serde_json::json!({"status": "ok"}))
+        );
+        for path in [CONTROL_PATH, BEAT_PATH] {
+            for method in ["POST", "GET"] {
+                let (status, body) = call(&b, method, path, "{}").await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+                assert!(
+                    body["error"]
+                        .as_str()
+                        .is_some_and(|e| e.contains("OPEN_SCREEN=true")),
+                    "{body}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_the_mode_on_only_a_push_that_can_skip_speech_says_page_live() {
+        let b = open_screen_bridge();
+        // A metadata push, and an old Music Assistant's play push: no pageLive key.
+        for body in [
+            r#"{"streamUrl": "http://ma/flow/1.mp3", "title": "t", "artist": "a"}"#,
+            r#"{"streamUrl": "http://ma/flow/1.mp3", "playerId": "Kitchen Echo"}"#,
+            r#"{"streamUrl": "http://ma/flow/1.mp3", "playerId": "Kitchen Echo", "canSkipSpeech": "true"}"#,
+        ] {
+            let (status, answer) = call(&b, "POST", "/ma/push-url", body).await;
+            assert_eq!(
+                (status, answer),
+                (StatusCode::OK, serde_json::json!({"status": "ok"})),
+                "{body}"
+            );
+        }
+        // No page: false, at once.
+        let started = Instant::now();
+        let (status, answer) = call(&b, "POST", "/ma/push-url", MA_PLAY).await;
+        assert_eq!(
+            (status, answer),
+            (
+                StatusCode::OK,
+                serde_json::json!({"status": "ok", "pageLive": false})
+            )
+        );
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        let (status, answer) = call(
+            &b,
+            "POST",
+            CONTROL_PATH,
+            r#"{"playerId": "Kitchen Echo", "command": "pause", "canSkipSpeech": true}"#,
+        )
+        .await;
+        assert_eq!(
+            (status, answer),
+            (
+                StatusCode::OK,
+                serde_json::json!({"status": "ok", "pageLive": false})
+            )
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_live_page_that_takes_the_stream_makes_the_push_page_live() {
+        let b = Arc::new(open_screen_bridge());
+        let (_, beat) = call(&b, "POST", BEAT_PATH, r#"{"playerId": "Kitchen Echo"}"#).await;
+        assert_eq!(beat, serde_json::json!({"commands": [], "now": null}));
+        let push = {
+            let b = Arc::clone(&b);
+            tokio::spawn(async move { call(&b, "POST", "/ma/push-url", MA_PLAY).await })
+        };
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let (status, beat) = call(&b, "POST", BEAT_PATH, r#"{"playerId": "Kitchen Echo"}"#).await;
+        assert_eq!(status, StatusCode::OK);
+        let stream = serde_json::json!({"streamUrl": "http://ma/flow/1.mp3", "title": "t", "artist": null, "album": null, "imageUrl": null});
+        assert_eq!(
+            beat,
+            serde_json::json!({"commands": [{"command": "play", "seq": 100, "stream": stream}], "now": stream})
+        );
+        call(
+            &b,
+            "POST",
+            BEAT_PATH,
+            r#"{"playerId": "Kitchen Echo", "taken": 100}"#,
+        )
+        .await;
+        let (status, answer) = push.await.expect("joined");
+        assert_eq!(
+            (status, answer),
+            (
+                StatusCode::OK,
+                serde_json::json!({"status": "ok", "pageLive": true})
+            )
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_superseded_push_is_never_handed_to_the_page() {
+        let b = open_screen_bridge();
+        let play = |session: &str| {
+            format!(
+                r#"{{"streamUrl": "http://10.0.0.2:8097/flow/{session}/Kitchen%20Echo/i1/Kitchen%20Echo.mp3", "playerId": "Kitchen Echo", "canSkipSpeech": true}}"#
+            )
+        };
+        for session in ["s1", "s2"] {
+            call(&b, "POST", "/ma/push-url", &play(session)).await;
+        }
+        call(&b, "POST", BEAT_PATH, r#"{"playerId": "Kitchen Echo"}"#).await;
+        let started = Instant::now();
+        let (status, answer) = call(&b, "POST", "/ma/push-url", &play("s1")).await;
+        assert_eq!(
+            (status, answer),
+            (
+                StatusCode::OK,
+                serde_json::json!({"status": "ok", "pageLive": false})
+            )
+        );
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        let (_, beat) = call(&b, "POST", BEAT_PATH, r#"{"playerId": "Kitchen Echo"}"#).await;
+        assert_eq!(beat["commands"], serde_json::json!([]));
+        assert!(beat["now"]["streamUrl"]
+            .as_str()
+            .is_some_and(|u| u.contains("/s2/")));
+    }
+
+    #[tokio::test]
+    async fn bad_control_and_beat_bodies_are_400_naming_the_field() {
+        let b = open_screen_bridge();
+        for (path, body, field) in [
+            (CONTROL_PATH, r#"{"command": "pause"}"#, "playerId"),
+            (
+                CONTROL_PATH,
+                r#"{"playerId": "p", "command": "next"}"#,
+                "command",
+            ),
+            (BEAT_PATH, r#"{"taken": 1}"#, "playerId"),
+            (BEAT_PATH, r#"{"playerId": "p", "taken": "1"}"#, "taken"),
+            (BEAT_PATH, r#"{"playerId": "p", "closing": 1}"#, "closing"),
+        ] {
+            let (status, answer) = call(&b, "POST", path, body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}");
+            assert!(
+                answer["error"].as_str().is_some_and(|e| e.contains(field)),
+                "{path} {body}: {answer}"
+            );
+        }
+        for path in [CONTROL_PATH, BEAT_PATH] {
+            let (status, _) = call(&b, "GET", path, "").await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        }
     }
 
     #[tokio::test]

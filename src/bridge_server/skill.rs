@@ -10,7 +10,8 @@
 //! that fails any check gets a bare 400 (the reason goes to the log, not to the caller). Then the
 //! very same [`Service::answer`] as in Lambda and `invoke` answers it.
 //!
-//! Here the skill reads the bridge's slots in-process ([`OwnSlots`]): no HTTP to itself, so
+//! Here the skill reads the bridge's slots, and with open-screen mode its pages' beats go to the
+//! bridge's [`Screens`], in-process ([`OwnSlots`]): no HTTP to itself, so
 //! `API_HOSTNAME`, `API_USERNAME` and `API_PASSWORD` are not needed and `/ma/latest-url` need
 //! not be reachable from outside ([`settings_source`] makes the bridge's own address the
 //! skill's bridge, for checks run on the same machine).
@@ -28,8 +29,10 @@ use hyper::{Response, StatusCode};
 use serde_json::Value;
 
 use super::config::BridgeConfig;
+use super::screens::{page_id, Screens};
 use super::store::Store;
 use crate::alexa::response::ResponseEnvelope;
+use crate::bridge::screen::{BeatReply, BeatRequest};
 use crate::bridge::{BridgeError, Latest, StreamSource};
 use crate::deadline::Deadline;
 use crate::music_assistant::{MaClient, MusicAssistant};
@@ -56,17 +59,28 @@ pub fn settings_source(config: &BridgeConfig) -> SettingsSource {
 }
 
 /// The bridge's own slots, read in-process: the skill's [`StreamSource`] when the bridge serves
-/// it. It answers exactly what `GET /ma/latest-url` would (the same slot, the same parser), and
-/// has nothing to time out on.
+/// it. It answers exactly what `GET /ma/latest-url` and `POST /ma/screen` would (the same slot,
+/// the same pages, the same parser), and has nothing to time out on.
 #[derive(Debug, Clone)]
 pub struct OwnSlots {
     store: Arc<Store>,
+    /// The bridge's open pages; `None` while open-screen mode is off.
+    screens: Option<Arc<Screens>>,
 }
 
 impl OwnSlots {
-    /// The slots of `store`.
+    /// The slots of `store`, with open-screen mode off.
     pub fn new(store: Arc<Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            screens: None,
+        }
+    }
+
+    /// The same with open-screen mode on: beats go to `screens`.
+    pub fn with_screens(mut self, screens: Arc<Screens>) -> Self {
+        self.screens = Some(screens);
+        self
     }
 }
 
@@ -84,6 +98,29 @@ impl StreamSource for OwnSlots {
             None => Err(BridgeError::NothingPushed { host }),
         };
         std::future::ready(latest)
+    }
+
+    fn beat(
+        &self,
+        bridge: &BridgeSettings,
+        beat: &BeatRequest,
+        _deadline: Deadline,
+    ) -> impl Future<Output = Result<BeatReply, BridgeError>> + Send {
+        let host = crate::authority(&bridge.base);
+        let reply = match (&self.screens, page_id(&beat.player_id)) {
+            // As `POST /ma/screen` answers: 404 while the mode is off, 400 for a bad player id.
+            (None, _) => Err(BridgeError::OpenScreenOff { host }),
+            (Some(_), None) => Err(BridgeError::Status { host, status: 400 }),
+            (Some(screens), Some(player)) => {
+                let now = self.store.latest_stream(Some(player));
+                let beat = BeatRequest {
+                    player_id: player.to_owned(),
+                    ..beat.clone()
+                };
+                Ok(screens.beat(beat, now))
+            }
+        };
+        std::future::ready(reply)
     }
 }
 
@@ -145,15 +182,16 @@ impl SkillEndpoint {
     }
 
     /// The endpoint the bridge configured by `config` serves: the skill with
-    /// [`settings_source`]'s settings, reading `store`'s slots in-process ([`OwnSlots`]), sending
-    /// progressive responses to Alexa's API, and Amazon's signature checks.
-    pub fn inside(config: &BridgeConfig, store: Arc<Store>) -> Self {
-        let service = Service::with_parts(
-            settings_source(config),
-            OwnSlots::new(store),
-            MaClient::new(),
-        )
-        .with_progressive_responses(AlexaApiClient::new());
+    /// [`settings_source`]'s settings, reading `store`'s slots (and with open-screen mode,
+    /// `screens`) in-process ([`OwnSlots`]), sending progressive responses to Alexa's API, and
+    /// Amazon's signature checks.
+    pub fn inside(config: &BridgeConfig, store: Arc<Store>, screens: Option<Arc<Screens>>) -> Self {
+        let mut slots = OwnSlots::new(store);
+        if let Some(screens) = screens {
+            slots = slots.with_screens(screens);
+        }
+        let service = Service::with_parts(settings_source(config), slots, MaClient::new())
+            .with_progressive_responses(AlexaApiClient::new());
         Self::new(service, verifier())
     }
 
@@ -277,6 +315,55 @@ fn application_id(event: &Value) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn own() -> BridgeSettings {
+        BridgeSettings {
+            base: url::Url::parse("http://127.0.0.1:5000/").expect("URL"),
+            credentials: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn beats_in_process_answer_as_post_ma_screen_would() {
+        let store = Arc::new(Store::in_memory());
+        let beat = BeatRequest {
+            player_id: " Kitchen Echo ".into(),
+            taken: None,
+            closing: false,
+        };
+        let off = OwnSlots::new(Arc::clone(&store))
+            .beat(&own(), &beat, Deadline::local())
+            .await
+            .expect_err("the mode is off");
+        assert_eq!(off.kind(), "bridge_open_screen_off");
+
+        let screens = Arc::new(Screens::starting_at(7));
+        let slots = OwnSlots::new(Arc::clone(&store)).with_screens(Arc::clone(&screens));
+        let push = super::super::push::Push::parse(
+            br#"{"streamUrl": "http://ma/flow/1.mp3", "title": "t", "playerId": "Kitchen Echo"}"#,
+        )
+        .expect("a push");
+        store.push(&push);
+        let reply = slots
+            .beat(&own(), &beat, Deadline::local())
+            .await
+            .expect("a beat");
+        assert!(reply.commands.is_empty());
+        assert_eq!(reply.now.and_then(|n| n.title).as_deref(), Some("t"));
+        assert!(screens.is_live("Kitchen Echo"));
+        let blank = BeatRequest {
+            player_id: " ".into(),
+            ..beat
+        };
+        let refused = slots
+            .beat(&own(), &blank, Deadline::local())
+            .await
+            .expect_err("no player");
+        assert!(
+            matches!(refused, BridgeError::Status { status: 400, .. }),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn the_application_id_comes_from_the_context_then_the_session() {

@@ -181,7 +181,7 @@ fn bridge_settings_checks(config: &BridgeConfig) -> Vec<Check> {
     let mut checks = vec![Check::pass(
         BRIDGE_SETTINGS,
         format!(
-            "BRIDGE_LISTEN {}, BRIDGE_USERNAME/BRIDGE_PASSWORD {}, BRIDGE_LOCALE {}, BRIDGE_STATE_FILE {}, BRIDGE_SKILL_ENDPOINT {}",
+            "BRIDGE_LISTEN {}, BRIDGE_USERNAME/BRIDGE_PASSWORD {}, BRIDGE_LOCALE {}, BRIDGE_STATE_FILE {}, BRIDGE_SKILL_ENDPOINT {}; {}",
             config.listen,
             set(!config.access.is_open()),
             config.locale,
@@ -190,7 +190,8 @@ fn bridge_settings_checks(config: &BridgeConfig) -> Vec<Check> {
                 "on: the bridge serves the skill, which reads the bridge's streams in-process"
             } else {
                 "off: the skill runs in AWS Lambda"
-            }
+            },
+            open_screen_mode(config.open_screen),
         ),
     )];
     for note in &config.notes {
@@ -201,6 +202,15 @@ fn bridge_settings_checks(config: &BridgeConfig) -> Vec<Check> {
         ));
     }
     checks
+}
+
+/// What the doctor says of open-screen mode (`OPEN_SCREEN`).
+fn open_screen_mode(on: bool) -> &'static str {
+    if on {
+        "open-screen mode: on (OPEN_SCREEN): new streams, pause and resume go to the skill's open screen on an Echo Show when Music Assistant allows it"
+    } else {
+        "open-screen mode: off (OPEN_SCREEN): Music Assistant speaks every command"
+    }
 }
 
 /// The bridge as the doctor beside it calls it: its listening address (an unspecified one made
@@ -264,5 +274,21 @@ mod tests {
         );
         assert_eq!(checks.len(), 2, "{text}");
         assert!(checks[1].message.contains("PORT=3000"), "{text}");
+    }
+
+    #[test]
+    fn the_bridge_settings_line_says_whether_open_screen_mode_is_on() {
+        let off = bridge_settings_checks(&config(&[]));
+        assert!(
+            off[0].message.contains("open-screen mode: off"),
+            "{}",
+            off[0].message
+        );
+        let on = bridge_settings_checks(&config(&[("OPEN_SCREEN", "true")]));
+        assert!(
+            on[0].message.contains("open-screen mode: on"),
+            "{}",
+            on[0].message
+        );
     }
 }

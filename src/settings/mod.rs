@@ -37,9 +37,12 @@ pub const MA_API_TOKEN: &str = "MA_API_TOKEN";
 pub const DEVICE_PLAYERS: &str = "DEVICE_PLAYERS";
 /// Name of the setting that maps spoken room names to Music Assistant player ids.
 pub const ROOM_ALIASES: &str = "ROOM_ALIASES";
+/// Name of the setting that turns open-screen mode on: on Echo devices with a screen that can
+/// play media in APL, the skill keeps a now-playing page open that plays the stream itself.
+pub const OPEN_SCREEN: &str = "OPEN_SCREEN";
 
 /// Every setting this build reads.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
     API_HOSTNAME,
     API_USERNAME,
     API_PASSWORD,
@@ -49,6 +52,7 @@ pub const ALL: [&str; 9] = [
     MA_API_TOKEN,
     DEVICE_PLAYERS,
     ROOM_ALIASES,
+    OPEN_SCREEN,
 ];
 
 /// A setting that is missing or unusable. Messages name the setting and say what is wrong; they
@@ -160,6 +164,9 @@ pub struct Settings {
     /// Spoken room name → Music Assistant player id, for names Alexa hears differently from
     /// how Music Assistant spells them.
     pub room_aliases: Result<HashMap<String, String>, SettingsError>,
+    /// Open-screen mode (`OPEN_SCREEN`, off by default): a now-playing page on screen devices
+    /// that can play media in APL; every other device keeps the AudioPlayer answers.
+    pub open_screen: Result<bool, SettingsError>,
 }
 
 impl Settings {
@@ -194,6 +201,7 @@ impl Settings {
             room_aliases: get(ROOM_ALIASES).map_or(Ok(HashMap::new()), |raw| {
                 id_map(&raw, ROOM_ALIASES, "spoken room names", "room")
             }),
+            open_screen: get(OPEN_SCREEN).map_or(Ok(false), |raw| switch(&raw, OPEN_SCREEN)),
         }
     }
 
@@ -220,9 +228,30 @@ impl Settings {
             ma,
             self.device_players.as_ref().err(),
             self.room_aliases.as_ref().err(),
+            self.open_screen.as_ref().err(),
         ]
         .into_iter()
         .flatten()
+    }
+}
+
+impl Settings {
+    /// Whether open-screen mode is on; an unusable `OPEN_SCREEN` counts as off (its problem is
+    /// logged when the settings load, and the doctor names it).
+    pub fn open_screen(&self) -> bool {
+        matches!(self.open_screen, Ok(true))
+    }
+}
+
+/// An on/off setting: `true`, `1`, `yes`, `on` or `false`, `0`, `no`, `off`, in any case.
+fn switch(raw: &str, name: &'static str) -> Result<bool, SettingsError> {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(SettingsError::Invalid {
+            name,
+            reason: "it must be true or false".into(),
+        }),
     }
 }
 
@@ -501,6 +530,25 @@ mod tests {
         let s = settings(&[(API_HOSTNAME, "ftp://elsewhere"), (API_USERNAME, "u")])
             .inside_bridge(own.clone());
         assert_eq!(s.bridge.expect("own").base, own.base);
+    }
+
+    #[test]
+    fn open_screen_is_off_unless_switched_on() {
+        assert!(!settings(&[]).open_screen());
+        for on in ["true", "TRUE", "1", "yes", "on"] {
+            assert!(settings(&[(OPEN_SCREEN, on)]).open_screen(), "{on}");
+        }
+        for off in ["false", "0", "no", "Off"] {
+            let s = settings(&[(OPEN_SCREEN, off)]);
+            assert!(!s.open_screen(), "{off}");
+            assert_eq!(s.open_screen, Ok(false));
+        }
+        let s = settings(&[(OPEN_SCREEN, "maybe")]);
+        assert!(!s.open_screen());
+        assert_eq!(
+            s.problems().map(SettingsError::name).last(),
+            Some(OPEN_SCREEN)
+        );
     }
 
     #[test]

@@ -29,6 +29,27 @@ pub(super) async fn act<B: StreamSource, M: MusicAssistant>(
     ctx: &Ctx<'_, B, M>,
     action: Action,
 ) -> Handled {
+    act_with(req, ctx, action, None).await
+}
+
+/// [`act`] on the queue of the skill's page on a screen (its previous and next buttons): that
+/// queue, whatever the device's AudioPlayer token says, and never an AudioPlayer `Play` in the
+/// answer (Music Assistant pushes the new stream, and the bridge hands it to the page).
+pub(super) async fn act_on_page<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    action: Action,
+    page: ChosenQueue,
+) -> Handled {
+    act_with(req, ctx, action, Some(page)).await
+}
+
+async fn act_with<B: StreamSource, M: MusicAssistant>(
+    req: &SkillRequest,
+    ctx: &Ctx<'_, B, M>,
+    action: Action,
+    page: Option<ChosenQueue>,
+) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     let voice = req.may_speak();
     let ma = match music_assistant_settings(
@@ -41,10 +62,15 @@ pub(super) async fn act<B: StreamSource, M: MusicAssistant>(
         Err(answer) => return *answer,
     };
     let mut clock = Clock::default();
-    let (result, chosen) = match choose_queue(req, ctx, ma, &mut clock).await {
+    let audio_player = page.is_none();
+    let chosen = match page {
+        Some(page) => Ok(page),
+        None => choose_queue(req, ctx, ma, &mut clock).await,
+    };
+    let (result, chosen) = match chosen {
         Err(error) => (Err(error), None),
         Ok(queue) => (
-            on_queue(req, ctx, ma, action, &queue, &mut clock).await,
+            on_queue(req, ctx, ma, action, &queue, audio_player, &mut clock).await,
             Some(queue),
         ),
     };
@@ -67,13 +93,15 @@ enum Done {
     Handled(Box<Handled>),
 }
 
-/// Runs `action` on `queue` (see [`act`]).
+/// Runs `action` on `queue` (see [`act`]); `audio_player`: whether the answer may carry the new
+/// stream as an AudioPlayer `Play`.
 async fn on_queue<B: StreamSource, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
     ma: &MaSettings,
     action: Action,
     queue: &ChosenQueue,
+    audio_player: bool,
     clock: &mut Clock,
 ) -> Result<Done, SkillError> {
     let command = match action {
@@ -101,7 +129,10 @@ async fn on_queue<B: StreamSource, M: MusicAssistant>(
             spoken: voice.then(|| speech::say(action.done(), language)),
             requested: voice.then(|| speech::say(requested, language)),
         };
-        let on = OnQueue::new(req, ctx, ma, language);
+        let on = OnQueue {
+            audio_player,
+            ..OnQueue::new(req, ctx, ma, language)
+        };
         return Ok(Done::Handled(Box::new(
             on.start(queue, started, clock).await,
         )));

@@ -46,7 +46,9 @@ pub fn explain(error: &SkillError, language: Language) -> String {
             BridgeError::TimedOut { .. } => Phrase::BridgeTimedOut,
             BridgeError::Unauthorized { .. } => Phrase::BridgeUnauthorized,
             BridgeError::NothingPushed { .. } => Phrase::NothingToPlay,
-            BridgeError::Status { .. } => Phrase::BridgeStatus,
+            // A beat of the open page, refused by a bridge whose open-screen mode is off: the
+            // bridge answered, with an error.
+            BridgeError::Status { .. } | BridgeError::OpenScreenOff { .. } => Phrase::BridgeStatus,
             BridgeError::InvalidReply { .. } => Phrase::BridgeInvalidReply,
             BridgeError::NoStreamUrl { .. } | BridgeError::BadStreamUrl { .. } => {
                 Phrase::NoStreamUrl

@@ -22,7 +22,8 @@
 //! Which queue a device has and "what's playing" live in `queue.rs`; next, previous, shuffle and
 //! repeat in `control.rs`; playing by name in `media.rs`; rooms in `rooms.rs`; what every
 //! failure sounds like in `failure.rs`; the progressive response of a long search in
-//! `progressive.rs`.
+//! `progressive.rs`; open-screen mode's now-playing page on screen devices (`OPEN_SCREEN`) in
+//! `screen.rs`.
 
 mod control;
 mod failure;
@@ -31,6 +32,7 @@ mod media;
 mod progressive;
 mod queue;
 mod rooms;
+pub mod screen;
 mod start;
 
 use std::time::Instant;
@@ -130,6 +132,8 @@ pub enum Outcome {
     Ended,
     /// Nothing to do: an empty response.
     Silent,
+    /// Answered the skill's page on a screen (open-screen mode): commands for it, or none.
+    Page,
 }
 
 impl Outcome {
@@ -142,6 +146,7 @@ impl Outcome {
             Self::Spoke => "spoke",
             Self::Ended => "ended",
             Self::Silent => "silent",
+            Self::Page => "page",
         }
     }
 }
@@ -170,6 +175,9 @@ pub struct Handled {
     pub queue: Option<ChosenQueue>,
     /// The progressive response, when the work ran long enough for one.
     pub progressive: Option<ProgressiveTrace>,
+    /// A request that comes every few seconds and changed nothing (a page's beat with nothing
+    /// to hand over): its log line is at debug level, unless it had a problem.
+    pub routine: bool,
 }
 
 impl Handled {
@@ -184,6 +192,7 @@ impl Handled {
             stream_wait_ms: None,
             queue: None,
             progressive: None,
+            routine: false,
         }
     }
 
@@ -260,17 +269,27 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
     match &req.kind {
-        RequestKind::Launch => play_now(req, ctx, Start::Resume).await,
+        // Open-screen mode turns a voice answer that plays into the page (screen.rs).
+        RequestKind::Launch => {
+            let handled = play_now(req, ctx, Start::Resume).await;
+            screen::voice_answer(req, ctx, handled).await
+        }
         // Music Assistant's own phrase filed under another intent is answered as what it says.
-        RequestKind::Intent(intent) => match ma_phrases::heard_as_other_intent(req) {
-            Some(phrase) => on_intent(req, ctx, &phrase.means)
-                .await
-                .adding_detail(format!(
-                    "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
-                    phrase.said, phrase.intent, phrase.sample, phrase.means
-                )),
-            None => on_intent(req, ctx, intent).await,
-        },
+        RequestKind::Intent(intent) => {
+            let handled = match ma_phrases::heard_as_other_intent(req) {
+                Some(phrase) => on_intent(req, ctx, &phrase.means)
+                    .await
+                    .adding_detail(format!(
+                        "Music Assistant's phrase '{}' heard as {} ({}): answered as {:?}",
+                        phrase.said, phrase.intent, phrase.sample, phrase.means
+                    )),
+                None => on_intent(req, ctx, intent).await,
+            };
+            screen::voice_answer(req, ctx, handled).await
+        }
+        RequestKind::PageEvent { token, arguments } => {
+            screen::on_event(req, ctx, token.as_deref(), arguments).await
+        }
         RequestKind::PlayButton => play_now(req, ctx, Start::Resume).await,
         RequestKind::PauseButton => stop(req, None),
         RequestKind::NextButton => control::act(req, ctx, Action::Next).await,
@@ -301,7 +320,18 @@ pub async fn handle<B: StreamSource, M: MusicAssistant>(
                 Some(error) => format!("{reason}: {error}"),
                 None => reason.to_owned(),
             };
-            Handled::silent().with_detail(Some(detail))
+            let mut handled = Handled::silent().with_detail(Some(detail));
+            // A page's session: the bridge hears the page is gone (the answer stays empty).
+            if let Some((closed, ms, player)) = screen::session_ended(req, ctx).await {
+                handled.error = closed.err();
+                handled.bridge.ms = Some(ms);
+                handled.queue = Some(ChosenQueue {
+                    queue: player,
+                    rule: QueueRule::Page,
+                });
+                handled = handled.adding_detail("the page closed".into());
+            }
+            handled
         }
         RequestKind::SkillEvent | RequestKind::Unknown => Handled::silent(),
         RequestKind::Malformed { reason } => {
@@ -322,6 +352,10 @@ async fn on_intent<B: StreamSource, M: MusicAssistant>(
     intent: &Intent,
 ) -> Handled {
     let language = Language::of_locale(req.locale.as_deref());
+    // Pause, stop and resume while the skill's page is open act on the page.
+    if let Some(handled) = screen::voice(req, ctx, intent).await {
+        return handled;
+    }
     match intent {
         Intent::PlayAudio => play_now(req, ctx, Start::Beginning).await,
         Intent::Resume => play_now(req, ctx, Start::Resume).await,

@@ -85,6 +85,8 @@ pub enum QueueRule {
     RoomContains,
     /// A spoken room, by the one player whose name is close to it.
     RoomClose,
+    /// The player of the skill's page on the screen (open-screen mode).
+    Page,
 }
 
 impl fmt::Display for QueueRule {
@@ -98,6 +100,7 @@ impl fmt::Display for QueueRule {
             Self::RoomExact => "room_exact",
             Self::RoomContains => "room_contains",
             Self::RoomClose => "room_close",
+            Self::Page => "page",
         })
     }
 }

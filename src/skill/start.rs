@@ -36,6 +36,10 @@ pub(super) struct OnQueue<'r, 'c, 's, B, M> {
     /// another player the bridge is not watched (the Echo must not start that stream too) and
     /// the answer names it.
     pub(super) room: Option<&'r str>,
+    /// Whether the answer may carry the new stream as an AudioPlayer `Play` (the bridge is
+    /// watched for it). Not for the skill's page on a screen: the page plays the stream itself,
+    /// and the bridge hands the new one to it.
+    pub(super) audio_player: bool,
 }
 
 impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
@@ -52,6 +56,7 @@ impl<'r, 'c, 's, B: StreamSource, M: MusicAssistant> OnQueue<'r, 'c, 's, B, M> {
             ma,
             language,
             room: None,
+            audio_player: true,
         }
     }
 }
@@ -93,7 +98,10 @@ impl<B: StreamSource, M: MusicAssistant> OnQueue<'_, '_, '_, B, M> {
             }
         }
         // What the bridge holds for this player now, so the new stream can be told apart.
-        let watch = req.can_stream && ctx.settings.stream_base.is_ok() && self.room.is_none();
+        let watch = self.audio_player
+            && req.can_stream
+            && ctx.settings.stream_base.is_ok()
+            && self.room.is_none();
         let before = if watch {
             let (latest, trace) = fetch_latest(ctx, Some(queue)).await;
             bridge_spent.fetch_add(trace.ms.unwrap_or(0), Ordering::Relaxed);

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub mod aws;
 pub mod bridge_process;
+pub mod page;
 pub mod public;
 pub mod signing;
 pub mod tls;
