@@ -665,6 +665,9 @@ pub struct QueueItem {
     /// The full media item.
     #[serde(default, deserialize_with = "loose")]
     pub media_item: Option<MediaItem>,
+    /// Its length in seconds, when Music Assistant knows it (radio streams have none).
+    #[serde(default, deserialize_with = "loose")]
+    pub duration: Option<u64>,
 }
 
 /// A media item (only what the skill reads, loosely).

@@ -244,11 +244,8 @@ async fn with_the_mode_off_music_assistant_sees_an_old_skill() {
         .expect("answered");
     let latest: Value = serde_json::from_slice(&latest.bytes().await.expect("body")).expect("JSON");
     assert_eq!(latest["streamUrl"], STREAM);
-    assert!(
-        bridge.logs().contains("open_screen=\"off\""),
-        "{}",
-        bridge.logs()
-    );
+    let logs = bridge.logs_with(&["open_screen=\"off\""], Duration::from_secs(5));
+    assert!(logs.contains("open_screen=\"off\""), "{logs}");
 }
 
 /// test_new_track_goes_to_the_open_screen: the page beats, gets the play command with the
@@ -282,7 +279,7 @@ async fn a_new_track_goes_to_the_live_page() {
         (200, json!({"status": "ok", "pageLive": true}))
     );
     assert!(answer.took < MA_PUSH_TIMEOUT);
-    let logs = bridge.logs();
+    let logs = bridge.logs_with(&["open-screen hand-off"], Duration::from_secs(5));
     let line = logs
         .lines()
         .find(|l| l.contains("open-screen hand-off"))
@@ -580,7 +577,8 @@ async fn a_page_that_stops_beating_is_let_go_and_never_plays_late() {
 
     // The page comes back: nothing Music Assistant has spoken meanwhile is handed to it.
     assert!(page.beat().await.is_empty());
-    let logs = bridge.logs();
+    bridge.logs_with(&["outcome=\"timed_out\""], Duration::from_secs(5));
+    let logs = bridge.logs_with(&["outcome=\"not_live\""], Duration::from_secs(5));
     assert!(logs.contains("outcome=\"timed_out\""), "{logs}");
     assert!(logs.contains("outcome=\"not_live\""), "{logs}");
 }

@@ -159,6 +159,10 @@ pub struct Shown {
     pub subtitle: String,
     /// The cover art's https address, or empty.
     pub art: String,
+    /// The current item's length in milliseconds, 0 when unknown (the progress bar then stays
+    /// hidden). Music Assistant's pushes do not carry it: it comes from its queue, when the skill
+    /// has its API settings. Not part of [`Self::key`]: it never changes what a beat compares.
+    pub duration_ms: u64,
 }
 
 impl Shown {
@@ -176,6 +180,7 @@ impl Shown {
                 .and_then(|art| art.sources.first())
                 .map(|source| source.url.clone())
                 .unwrap_or_default(),
+            duration_ms: 0,
         }
     }
 
@@ -205,7 +210,7 @@ pub fn render(player: &QueueId, url: &str, shown: &Shown) -> Directive {
                 "title": shown.title,
                 "subtitle": shown.subtitle,
                 "art": shown.art,
-                "durationMs": 0,
+                "durationMs": shown.duration_ms,
                 "key": shown.key(),
             }
         }),
@@ -216,17 +221,21 @@ pub fn render(player: &QueueId, url: &str, shown: &Shown) -> Directive {
 /// answer plays a stream (`REPLACE_ALL`) whose token names its player, on a capable device. The
 /// stream then plays on the page instead of the AudioPlayer (which is stopped first when it
 /// plays now); the speech stays. Any other answer is returned as it is.
-pub fn open(req: &SkillRequest, settings: &Settings, mut handled: Handled) -> Handled {
-    if !req.may_speak() || !on_for(req, settings) {
-        return handled;
-    }
-    let response = &handled.response.response;
-    let [Directive::Play(play)] = response.directives.as_slice() else {
+pub fn open(req: &SkillRequest, settings: &Settings, handled: Handled) -> Handled {
+    open_showing(req, settings, handled, 0)
+}
+
+/// [`open`], showing `duration_ms` as the current item's length.
+fn open_showing(
+    req: &SkillRequest,
+    settings: &Settings,
+    mut handled: Handled,
+    duration_ms: u64,
+) -> Handled {
+    let Some((player, url, mut shown)) = opening(req, settings, &handled) else {
         return handled;
     };
-    let Some((player, url, shown)) = page_of(play) else {
-        return handled;
-    };
+    shown.duration_ms = duration_ms;
     let mut directives = Vec::with_capacity(2);
     if req.player.is_playing() {
         directives.push(Directive::Stop);
@@ -246,16 +255,55 @@ pub fn open(req: &SkillRequest, settings: &Settings, mut handled: Handled) -> Ha
     ))
 }
 
+/// The page `handled` becomes under open-screen mode ([`open`]): its player, stream and what it
+/// shows; `None` when it stays as it is.
+fn opening(
+    req: &SkillRequest,
+    settings: &Settings,
+    handled: &Handled,
+) -> Option<(QueueId, String, Shown)> {
+    if !req.may_speak() || !on_for(req, settings) {
+        return None;
+    }
+    match handled.response.response.directives.as_slice() {
+        [Directive::Play(play)] => page_of(play),
+        _ => None,
+    }
+}
+
+/// The length of the item `player`'s queue plays now, in milliseconds, as Music Assistant's queue
+/// says; 0 when unknown, when the skill has no Music Assistant settings, or when asking fails
+/// (the page then shows the elapsed time alone).
+async fn current_duration_ms<B, M: MusicAssistant>(ctx: &Ctx<'_, B, M>, player: &QueueId) -> u64 {
+    let Ok(ma) = &ctx.settings.music_assistant else {
+        return 0;
+    };
+    match ctx.music_assistant.queue(ma, player, ctx.deadline).await {
+        Ok(queue) => queue
+            .and_then(|queue| queue.current_item)
+            .and_then(|item| item.duration)
+            .map_or(0, |seconds| seconds.saturating_mul(1000)),
+        Err(error) => {
+            tracing::debug!(error = %error, "the page shows no duration: Music Assistant's queue could not be read");
+            0
+        }
+    }
+}
+
 /// A voice answer, with open-screen mode applied: [`open`]; and when the answer ends the session
 /// of an open page (anything but the page's own pause, resume and stop, which see to it
 /// themselves), the bridge hears the page is gone, so it hands it nothing more (Alexa sends no
 /// `SessionEndedRequest` for a session the skill ends).
-pub async fn voice_answer<B: StreamSource, M>(
+pub async fn voice_answer<B: StreamSource, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
     handled: Handled,
 ) -> Handled {
-    let mut handled = open(req, ctx.settings, handled);
+    let duration_ms = match opening(req, ctx.settings, &handled) {
+        Some((player, _, _)) => current_duration_ms(ctx, &player).await,
+        None => 0,
+    };
+    let mut handled = open_showing(req, ctx.settings, handled, duration_ms);
     let ends = handled.response.response.should_end_session == Some(true);
     let already = handled
         .queue
@@ -398,11 +446,12 @@ fn set(property: &str, value: Value) -> Value {
 }
 
 /// The `SetValue`s that show `shown`.
-fn show(shown: &Shown) -> [Value; 4] {
+fn show(shown: &Shown) -> [Value; 5] {
     [
         set("title", Value::String(literal(&shown.title))),
         set("subtitle", Value::String(literal(&shown.subtitle))),
         set("art", Value::String(literal(&shown.art))),
+        set("durationMs", json!(shown.duration_ms)),
         set("key", Value::String(shown.key())),
     ]
 }
@@ -422,7 +471,6 @@ pub fn play_commands(seq: u64, url: &str, shown: &Shown) -> Vec<Value> {
     ];
     commands.extend(show(shown));
     commands.extend([
-        set("durationMs", json!(0)),
         set("clockMs", json!(0)),
         set("runFrom", json!(-1)),
         set("resetAt", json!(-1)),
@@ -551,7 +599,7 @@ async fn tell_bridge<B: StreamSource, M>(
 
 /// A beat (and `started`, and the play-pause button, which beat too): passed on to the bridge,
 /// answered with what it hands over.
-async fn beat<B: StreamSource, M>(
+async fn beat<B: StreamSource, M: MusicAssistant>(
     req: &SkillRequest,
     ctx: &Ctx<'_, B, M>,
     player: &QueueId,
@@ -561,7 +609,13 @@ async fn beat<B: StreamSource, M>(
     let mut handled = match reply {
         Ok(reply) => {
             let (commands, detail) = match &ctx.settings.stream_base {
-                Ok(base) => plan(&reply, event, base),
+                Ok(base) => {
+                    let mut plan = Plan::of(&reply, event, base);
+                    if let Some(shown) = plan.shown_mut() {
+                        shown.duration_ms = current_duration_ms(ctx, player).await;
+                    }
+                    plan.commands(event)
+                }
                 Err(e) => (vec![], Some(format!("nothing handed to the page: {e}"))),
             };
             let quiet = commands.is_empty() && event.kind == EventKind::Beat;
@@ -585,68 +639,109 @@ async fn beat<B: StreamSource, M>(
     handled
 }
 
-/// The page's commands for a bridge's `reply` to `event`, and what they do for the log: the
-/// newest stream not yet carried out (unless the page already waits for it to start), else the
-/// newest pause or resume (only when no stream waits to start: it follows the stream), else
-/// Music Assistant's newest metadata when the page shows something else.
-fn plan(reply: &BeatReply, event: &PageEvent, base: &HttpsBase) -> (Vec<Value>, Option<String>) {
-    let open: Vec<&PageCommand> = reply
-        .commands
-        .iter()
-        .filter(|c| event.done.is_none_or(|done| c.seq() > done))
-        .collect();
-    let newest_play = open.iter().rev().find_map(|c| match c {
-        PageCommand::Play { seq, stream } => Some((*seq, stream)),
-        _ => None,
-    });
-    if let Some((seq, stream)) = newest_play {
-        if event.seq == Some(seq) {
-            return (
+/// What the page gets for a bridge's reply to one of its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Plan {
+    /// Nothing: the page is up to date.
+    Nothing,
+    /// The stream `seq` is still starting on the page: nothing again.
+    Starting(u64),
+    /// A new stream `seq`, at `url`, showing `shown`.
+    Play { seq: u64, url: String, shown: Shown },
+    /// The stream `seq` cannot go to the page, and why.
+    NotHanded { seq: u64, reason: String },
+    /// Pause (`play` false) or resume, as bridge command `seq`.
+    Control { play: bool, seq: u64 },
+    /// New metadata of the stream the page plays.
+    Now(Shown),
+}
+
+impl Plan {
+    /// Decides what the page gets for a bridge's `reply` to `event`: the newest stream not yet
+    /// carried out (unless the page already waits for it to start), else the newest pause or
+    /// resume (only when no stream waits to start: it follows the stream), else Music
+    /// Assistant's newest metadata when the page shows something else.
+    fn of(reply: &BeatReply, event: &PageEvent, base: &HttpsBase) -> Self {
+        let open: Vec<&PageCommand> = reply
+            .commands
+            .iter()
+            .filter(|c| event.done.is_none_or(|done| c.seq() > done))
+            .collect();
+        let newest_play = open.iter().rev().find_map(|c| match c {
+            PageCommand::Play { seq, stream } => Some((*seq, stream)),
+            _ => None,
+        });
+        if let Some((seq, stream)) = newest_play {
+            if event.seq == Some(seq) {
+                return Self::Starting(seq);
+            }
+            return match page_stream(stream, base) {
+                Ok((url, shown)) => Self::Play { seq, url, shown },
+                Err(reason) => Self::NotHanded { seq, reason },
+            };
+        }
+        if event.seq.is_none() {
+            let control = open.iter().rev().find_map(|c| match c {
+                PageCommand::Pause { seq } => Some((false, *seq)),
+                PageCommand::Resume { seq } => Some((true, *seq)),
+                PageCommand::Play { .. } => None,
+            });
+            if let Some((play, seq)) = control {
+                return Self::Control { play, seq };
+            }
+        }
+        let now = reply
+            .now
+            .as_ref()
+            .and_then(|now| page_stream(now, base).ok())
+            .map(|(_, shown)| shown)
+            .filter(|shown| *shown != Shown::default());
+        match now {
+            Some(shown)
+                if event.key.as_deref() != Some(shown.key().as_str()) && event.seq.is_none() =>
+            {
+                Self::Now(shown)
+            }
+            _ => Self::Nothing,
+        }
+    }
+
+    /// What it shows anew, if anything (its duration is then worth asking Music Assistant for).
+    fn shown_mut(&mut self) -> Option<&mut Shown> {
+        match self {
+            Self::Play { shown, .. } | Self::Now(shown) => Some(shown),
+            _ => None,
+        }
+    }
+
+    /// The page's commands, and what they do for the log.
+    fn commands(&self, event: &PageEvent) -> (Vec<Value>, Option<String>) {
+        match self {
+            Self::Nothing => (vec![], None),
+            Self::Starting(seq) => (
                 vec![],
                 Some(format!("stream {seq} is starting on the page")),
-            );
-        }
-        return match page_stream(stream, base) {
-            Ok((url, shown)) => (
-                play_commands(seq, &url, &shown),
+            ),
+            Self::Play { seq, url, shown } => (
+                play_commands(*seq, url, shown),
                 Some(format!("handed stream {seq} to the page")),
             ),
-            Err(reason) => (
+            Self::NotHanded { seq, reason } => (
                 vec![],
                 Some(format!("stream {seq} not handed to the page: {reason}")),
             ),
-        };
-    }
-    if event.seq.is_none() {
-        let control = open.iter().rev().find_map(|c| match c {
-            PageCommand::Pause { seq } => Some((false, *seq)),
-            PageCommand::Resume { seq } => Some((true, *seq)),
-            PageCommand::Play { .. } => None,
-        });
-        if let Some((play, seq)) = control {
-            let what = if play { "resume" } else { "pause" };
-            return (
-                control_commands(play, Some(seq), event.key.as_deref()),
-                Some(format!("handed {what} {seq} to the page")),
-            );
-        }
-    }
-    let now = reply
-        .now
-        .as_ref()
-        .and_then(|now| page_stream(now, base).ok())
-        .map(|(_, shown)| shown)
-        .filter(|shown| *shown != Shown::default());
-    match now {
-        Some(shown)
-            if event.key.as_deref() != Some(shown.key().as_str()) && event.seq.is_none() =>
-        {
-            (
-                now_commands(&shown),
+            Self::Control { play, seq } => {
+                let what = if *play { "resume" } else { "pause" };
+                (
+                    control_commands(*play, Some(*seq), event.key.as_deref()),
+                    Some(format!("handed {what} {seq} to the page")),
+                )
+            }
+            Self::Now(shown) => (
+                now_commands(shown),
                 Some("new metadata for the page".into()),
-            )
+            ),
         }
-        _ => (vec![], None),
     }
 }
 

@@ -104,6 +104,23 @@ impl BridgeProcess {
         self.logs.lock().expect("lock").clone()
     }
 
+    /// Its logs once a line containing every one of `needles` has arrived (the bridge's stderr is
+    /// read by a thread, so a line written before an answer may reach the test after it), or
+    /// everything so far once `within` has passed.
+    pub fn logs_with(&self, needles: &[&str], within: Duration) -> String {
+        let until = std::time::Instant::now() + within;
+        loop {
+            let logs = self.logs();
+            let found = logs
+                .lines()
+                .any(|line| needles.iter().all(|n| line.contains(n)));
+            if found || std::time::Instant::now() >= until {
+                return logs;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends SIGTERM, waits for it to exit, and returns its status and all its logs.
     pub fn terminate(mut self) -> (ExitStatus, String) {
         let mut child = self.child.take().expect("running");
