@@ -632,12 +632,39 @@ async fn voice_while_the_page_is_open_acts_on_the_page_and_stop_closes_it() {
             assert_eq!(media_controls(&answer), [media]);
             assert!(speech_text(&answer).is_none());
         }
-        // Any other answer that ends the page's session ("next" says what it did): the bridge
-        // forgets the page, and Music Assistant speaks its next command.
+        // An answer in words alone ("next" says what it did) leaves the page open: the page
+        // plays on, and Music Assistant's next stream reaches it without a word.
         let next = home
             .ask(in_page_session(on_a_show(event("next_intent"))))
             .await;
-        assert_eq!(Shape::of(&next), Shape::say(), "{path:?}: {next}");
+        answers.keeps(&next, "next, by voice");
+        assert!(speech_text(&next).is_some(), "{path:?}: {next}");
+        assert!(directive_types(&next).is_empty(), "{path:?}: {next}");
+        let push = home.push(NEXT_STREAM, "Blue in Green", true);
+        let handed_over = home.beat_until_handed(0, &mut answers).await;
+        let (seq, _) = handed(&handed_over).unwrap_or_else(|| panic!("{handed_over}"));
+        let started = home.ask(page_event(json!(["started", seq]))).await;
+        answers.keeps(&started, "started after next");
+        let pushed = tokio::time::timeout(Duration::from_secs(8), push)
+            .await
+            .expect("answered")
+            .expect("joined");
+        assert_eq!(
+            pushed,
+            json!({ "status": "ok", "pageLive": true }),
+            "{path:?}"
+        );
+
+        // Any other answer that ends the page's session ("go home", no words): the bridge
+        // forgets the page, and Music Assistant speaks its next command.
+        let home_screen = home
+            .ask(in_page_session(on_a_show(event("navigate_home_intent"))))
+            .await;
+        assert_eq!(
+            home_screen["response"]["shouldEndSession"],
+            json!(true),
+            "{path:?}: {home_screen}"
+        );
         let asked = Instant::now();
         let pushed = home
             .push(CURRENT_STREAM, "So What", true)

@@ -315,6 +315,15 @@ pub async fn voice_answer<B: StreamSource, M: MusicAssistant>(
     let Some(player) = player_in_session(req) else {
         return handled;
     };
+    if keeps_the_page(&handled.response.response) {
+        // "Next track.", "Shuffle is on.", what's playing, or a failure explained: words alone
+        // leave the page playing, so the session stays (without the microphone, as every answer
+        // to the page) and Music Assistant's next stream reaches the page without a word.
+        let mut envelope = handled.response;
+        envelope.response.should_end_session = None;
+        handled.response = envelope.keeping(attributes(req, &player));
+        return handled.adding_detail("the page stays open".into());
+    }
     let (closed, ms) = tell_bridge(ctx, &player, None, true).await;
     handled.bridge.ms = Some(handled.bridge.ms.unwrap_or(0).saturating_add(ms));
     if let Err(error) = closed {
@@ -322,6 +331,15 @@ pub async fn voice_answer<B: StreamSource, M: MusicAssistant>(
             handled.adding_detail(format!("the bridge did not hear the page closed: {error}"));
     }
     handled.adding_detail("the page's session ends".into())
+}
+
+/// Whether an answer that ends the session leaves the page open instead: one that speaks and
+/// does nothing else (no directive, no reprompt). An answer with a directive (the Echo's player
+/// stopped when the music moves to another room) or without words ("go home") closes it.
+fn keeps_the_page(response: &crate::alexa::response::Response) -> bool {
+    response.output_speech.is_some()
+        && response.reprompt.is_none()
+        && response.directives.is_empty()
 }
 
 /// The player, the stream and what to show of a `REPLACE_ALL` play; `None` for a queued play or
