@@ -7,7 +7,7 @@
 //!
 //! Checks: an accepted push has a non-empty `streamUrl` that the skill accepts too, a trimmed
 //! `playerId` of at most 256 characters, an absolute http(s) `imageUrl`; after it, the store
-//! serves that stream for its player (and, for a new stream, as the latest of all), as a body
+//! serves that stream for the slot it went to (and, for a new stream, as the latest of all), as a body
 //! the skill reads back to the same stream and metadata.
 #![no_main]
 
@@ -43,19 +43,28 @@ fuzz_target!(|data: &[u8]| {
         }
 
         let pushed = store.push(&push);
-        assert_eq!(pushed.slot.player(), push.player());
+        // A push that names its player goes to that player's slot; one that does not (Music
+        // Assistant's metadata pushes) goes to the slot that knows its stream, if one does.
+        if push.player_id.is_some() {
+            assert_eq!(pushed.slot.player(), push.player());
+        }
+        let player = pushed.slot.player();
         // A stream its slot has moved on from changes nothing. Without a player, the store serves
         // the latest stream of all slots: this push's only when it brought a new stream (a re-push
         // of the slot's stream only updates its metadata).
         let new_stream = pushed.outcome == Outcome::NewStream;
-        if pushed.outcome == Outcome::Superseded || (push.player().is_none() && !new_stream) {
+        if pushed.outcome == Outcome::Superseded || (player.is_none() && !new_stream) {
             continue;
         }
         let served = store
-            .latest(push.player())
+            .latest(player)
             .expect("the store serves what was just pushed");
         let reply: LatestReply = serde_json::from_slice(&served).expect("the store serves JSON");
-        assert_eq!(reply.stream_url.as_deref(), Some(push.stream_url.as_str()));
+        // A new stream is served as sent; a re-push of the slot's stream spelled another way
+        // (`:08097` for `:8097`) keeps the first spelling: the same stream, checked below.
+        if new_stream {
+            assert_eq!(reply.stream_url.as_deref(), Some(push.stream_url.as_str()));
+        }
         for (kept, sent) in [
             (&reply.title, &push.title),
             (&reply.artist, &push.artist),
