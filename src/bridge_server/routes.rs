@@ -200,44 +200,39 @@ impl Bridge {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let body = match read_body(request, MAX_BODY_BYTES).await {
-            Ok(body) => body,
-            Err(response) => return Answer::new(response),
+        let push = match read_parsed(request, Push::parse).await {
+            Ok(push) => push,
+            Err(refused) => return refused,
         };
-        match Push::parse(&body) {
-            Ok(push) => {
-                let pushed = self.store.push(&push);
-                if pushed.outcome == Outcome::Superseded {
-                    // Music Assistant's late metadata push of the previous stream; it still gets
-                    // a 200, as its provider treats anything else as an error.
-                    tracing::info!(
-                        player = pushed.slot.player().map(|p| clipped(p, MAX_PLAYER_ID_LEN)),
-                        stream = %push.stream.id(),
-                        "ignored a push of a stream this player has already moved on from"
-                    );
-                }
-                let body = match &self.screens {
-                    // Old Music Assistant versions and metadata pushes see exactly what they
-                    // always did: no `pageLive` key.
-                    Some(screens) if push.can_skip_speech => {
-                        let page_live = match (pushed.outcome, push.player()) {
-                            // A stream the player has moved on from is never played again.
-                            (Outcome::Superseded, _) | (_, None) => false,
-                            (_, Some(player)) => {
-                                let stream = self.slot_stream(&push, pushed.slot.player());
-                                screens
-                                    .hand_off(player, Command::Play(stream), arrived + HANDOFF_WAIT)
-                                    .await
-                            }
-                        };
-                        page_live_body(page_live)
-                    }
-                    _ => Bytes::from_static(br#"{"status":"ok"}"#),
-                };
-                Answer::new(json(StatusCode::OK, body)).for_player(pushed.slot.player())
-            }
-            Err(e) => Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+        let pushed = self.store.push(&push);
+        if pushed.outcome == Outcome::Superseded {
+            // Music Assistant's late metadata push of the previous stream; it still gets
+            // a 200, as its provider treats anything else as an error.
+            tracing::info!(
+                player = pushed.slot.player().map(|p| clipped(p, MAX_PLAYER_ID_LEN)),
+                stream = %push.stream.id(),
+                "ignored a push of a stream this player has already moved on from"
+            );
         }
+        let body = match &self.screens {
+            // Old Music Assistant versions and metadata pushes see exactly what they
+            // always did: no `pageLive` key.
+            Some(screens) if push.can_skip_speech => {
+                let page_live = match (pushed.outcome, push.player()) {
+                    // A stream the player has moved on from is never played again.
+                    (Outcome::Superseded, _) | (_, None) => false,
+                    (_, Some(player)) => {
+                        let stream = self.slot_stream(&push, pushed.slot.player());
+                        screens
+                            .hand_off(player, Command::Play(stream), arrived + HANDOFF_WAIT)
+                            .await
+                    }
+                };
+                page_live_body(page_live)
+            }
+            _ => Bytes::from_static(br#"{"status":"ok"}"#),
+        };
+        Answer::new(json(StatusCode::OK, body)).for_player(pushed.slot.player())
     }
 
     /// What the page is to play for `push`: its slot's stream, as `GET /ma/latest-url?playerId=`
@@ -259,13 +254,9 @@ impl Bridge {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let body = match read_body(request, MAX_BODY_BYTES).await {
-            Ok(body) => body,
-            Err(response) => return Answer::new(response),
-        };
-        let control = match Control::parse(&body) {
+        let control = match read_parsed(request, Control::parse).await {
             Ok(control) => control,
-            Err(e) => return Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+            Err(refused) => return refused,
         };
         // Without canSkipSpeech Music Assistant speaks the command anyway: the page must not
         // also carry it out.
@@ -287,13 +278,9 @@ impl Bridge {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let body = match read_body(request, MAX_BODY_BYTES).await {
-            Ok(body) => body,
-            Err(response) => return Answer::new(response),
-        };
-        let beat = match parse_beat(&body) {
+        let beat = match read_parsed(request, parse_beat).await {
             Ok(beat) => beat,
-            Err(e) => return Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())),
+            Err(refused) => return refused,
         };
         let player = beat.player_id.clone();
         let now = self.store.latest_stream(Some(&player));
@@ -389,6 +376,22 @@ fn health(method: &Method) -> Answer {
         routine: true,
         ..Answer::new(response)
     }
+}
+
+/// Reads a Music Assistant or skill body (at most [`MAX_BODY_BYTES`]) and parses it; what cannot
+/// be read or parsed is the answer: 400 naming the problem (413/408 for the body itself).
+async fn read_parsed<B, T, E: std::fmt::Display>(
+    request: Request<B>,
+    parse: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, Answer>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let body = read_body(request, MAX_BODY_BYTES)
+        .await
+        .map_err(Answer::new)?;
+    parse(&body).map_err(|e| Answer::new(error(StatusCode::BAD_REQUEST, &e.to_string())))
 }
 
 /// Reads a body: at most `max` bytes, within [`BODY_TIMEOUT`].
