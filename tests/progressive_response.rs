@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::bridge_process::RealHome;
 use common::*;
 use ma_alexa_skill::deadline::Deadline;
 use ma_alexa_skill::logging::LogFormat;
@@ -53,32 +53,14 @@ impl AlexaApi {
     }
 }
 
-/// A home whose Music Assistant searches for `search_takes` and then, like the real one, pushes
-/// the new stream to the bridge on `play_media` ([`home`] with a slow search).
-async fn home_searching_for(search_takes: Duration) -> (Stub, Stub) {
-    let played = Arc::new(AtomicBool::new(false));
-    let pushed = Arc::clone(&played);
-    let bridge = Stub::spawn(move |seen| {
-        if seen.path_only() != "/ma/latest-url" {
-            return Reply::Status(404, r#"{"error":"no such endpoint"}"#.into());
-        }
-        if pushed.load(Ordering::SeqCst) {
-            Reply::ok(next_reply())
-        } else {
-            Reply::ok(current_reply())
-        }
-    })
-    .await;
-    let ma = Stub::music_assistant(move |command, args| match command {
+/// A home (the real bridge) whose Music Assistant searches for `search_takes` and then, like the
+/// real one, pushes the new stream to the bridge on `play_media`.
+async fn home_searching_for(search_takes: Duration) -> RealHome {
+    RealHome::start(move |command, args| match command {
         "music/search" => Reply::Slow(search_takes, 200, search_results(args).to_string()),
-        "player_queues/play_media" => {
-            played.store(true, Ordering::SeqCst);
-            Reply::ok("null")
-        }
         _ => healthy_music_assistant(command, args),
     })
-    .await;
-    (bridge, ma)
+    .await
 }
 
 /// "play {query}" in `locale` from the Kitchen Echo, its Alexa API at `endpoint`.
@@ -96,9 +78,9 @@ fn with_api(mut event: Value, endpoint: &str) -> Value {
     event
 }
 
-/// The answer of the real service to `event` in `(bridge, ma)`, and when it came.
-async fn answer(homes: &(Stub, Stub), event: Value, deadline: Duration) -> (Value, Instant) {
-    let service = Service::new(settings_with_ma(&homes.0.base(), &homes.1.base()));
+/// The answer of the real service to `event` in `home`, and when it came.
+async fn answer(home: &RealHome, event: Value, deadline: Duration) -> (Value, Instant) {
+    let service = Service::new(home.settings());
     let response = service
         .answer(event, Deadline::after(deadline))
         .await
@@ -271,18 +253,16 @@ async fn a_failing_or_hanging_api_changes_nothing_and_the_answer_keeps_its_deadl
 async fn audio_player_and_playback_controller_requests_never_send_one() {
     let (_captured, _guard) = capture("info", LogFormat::Json);
     let alexa = AlexaApi::accepting().await;
-    // A bridge and a Music Assistant that both take longer than the threshold for everything.
+    // A Music Assistant that takes longer than the threshold for everything.
     let slow = Duration::from_millis(1200);
-    let bridge = Stub::bridge(Reply::Slow(slow, 200, current_reply())).await;
-    let ma =
-        Stub::music_assistant(
+    let homes =
+        RealHome::start(
             move |command, args| match healthy_music_assistant(command, args) {
                 Reply::Status(status, body) => Reply::Slow(slow, status, body),
                 other => other,
             },
         )
         .await;
-    let homes = (bridge, ma);
     for stem in [
         "playback_controller_next",
         "playback_controller_previous",
@@ -356,7 +336,7 @@ async fn the_token_never_reaches_the_logs() {
         ] {
             let alexa = AlexaApi::answering(reply).await;
             let home = home_searching_for(SLOW_SEARCH).await;
-            let service = Service::new(settings_with_ma(&home.0.base(), &home.1.base()));
+            let service = Service::new(home.settings());
             let event = play("kind of blue", "en-US", &alexa.base());
             tracing::debug!(?service, "service built");
             let parsed = ma_alexa_skill::alexa::request::SkillRequest::parse(event.clone())

@@ -171,3 +171,60 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> ExitStatus {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A home with the real bridge: `ma-alexa-bridge` holding [`super::CURRENT_STREAM`] (pushed the
+/// way Music Assistant pushes it), and a Music Assistant stand-in that, like the real one, pushes
+/// [`super::NEXT_STREAM`] to the bridge after `play_media` and `play_index`.
+pub struct RealHome {
+    /// The real bridge.
+    pub bridge: BridgeProcess,
+    /// The Music Assistant stand-in.
+    pub ma: super::Stub,
+    _dir: TempDir,
+}
+
+impl RealHome {
+    /// The bridge started, its current stream pushed, and Music Assistant answering with `reply`.
+    pub async fn start(
+        reply: impl Fn(&str, &serde_json::Value) -> super::Reply + Send + Sync + 'static,
+    ) -> Self {
+        let dir = TempDir::new("real-home");
+        let state = dir.path().join("state.json").display().to_string();
+        let bridge = BridgeProcess::start(&[("BRIDGE_STATE_FILE", &state)]);
+        push(&bridge.base, super::current_reply()).await;
+        let base = bridge.base.clone();
+        let ma = super::Stub::music_assistant(move |command, args| {
+            if command == "player_queues/play_media" || command == "player_queues/play_index" {
+                let base = base.clone();
+                tokio::spawn(async move { push(&base, super::next_reply()).await });
+            }
+            reply(command, args)
+        })
+        .await;
+        Self {
+            bridge,
+            ma,
+            _dir: dir,
+        }
+    }
+
+    /// The skill's settings for this home ([`super::settings_with_ma`]).
+    pub fn settings(&self) -> ma_alexa_skill::settings::Settings {
+        super::settings_with_ma(&self.bridge.base, &self.ma.base())
+    }
+}
+
+/// `body` pushed to the bridge at `base` as Music Assistant pushes it; the bridge must take it.
+async fn push(base: &str, body: String) {
+    let pushed = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .post(format!("{base}/ma/push-url"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("pushed");
+    assert_eq!(pushed.status(), 200, "the bridge took the push");
+}
