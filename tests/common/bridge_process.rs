@@ -172,15 +172,58 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
+/// The real bridge of a test home, in a folder of its own.
+pub struct HomeBridge {
+    /// The running bridge.
+    pub process: BridgeProcess,
+    _dir: TempDir,
+}
+
+impl HomeBridge {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base(&self) -> String {
+        self.process.base.clone()
+    }
+
+    /// How many times the skill asked this bridge for a stream (`GET /ma/latest-url`), as the
+    /// bridge's log tells (it logs every request). A marker request goes first, and its line is
+    /// waited for, so every earlier line has arrived.
+    pub fn count(&self) -> usize {
+        static MARKS: AtomicUsize = AtomicUsize::new(0);
+        let mark = format!("/count-mark-{}", MARKS.fetch_add(1, Ordering::Relaxed));
+        let address = self.process.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("the bridge listens");
+        std::io::Write::write_all(
+            &mut stream,
+            format!("GET {mark} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .expect("sent");
+        let _ = std::io::Read::read_to_end(&mut stream, &mut Vec::new());
+        let marked = format!("path=\"{mark}\"");
+        let logs = self
+            .process
+            .logs_with(&[marked.as_str()], Duration::from_secs(5));
+        let before = logs.split(marked.as_str()).next().expect("some text");
+        assert!(
+            before.len() < logs.len(),
+            "the marker was never logged: {logs}"
+        );
+        before
+            .lines()
+            .filter(|line| line.contains("path=\"/ma/latest-url\""))
+            .count()
+    }
+}
+
 /// A home with the real bridge: `ma-alexa-bridge` holding [`super::CURRENT_STREAM`] (pushed the
 /// way Music Assistant pushes it), and a Music Assistant stand-in that, like the real one, pushes
 /// [`super::NEXT_STREAM`] to the bridge after `play_media` and `play_index`.
 pub struct RealHome {
     /// The real bridge.
-    pub bridge: BridgeProcess,
+    pub bridge: HomeBridge,
     /// The Music Assistant stand-in.
     pub ma: super::Stub,
-    _dir: TempDir,
 }
 
 impl RealHome {
@@ -190,9 +233,9 @@ impl RealHome {
     ) -> Self {
         let dir = TempDir::new("real-home");
         let state = dir.path().join("state.json").display().to_string();
-        let bridge = BridgeProcess::start(&[("BRIDGE_STATE_FILE", &state)]);
-        push(&bridge.base, super::current_reply()).await;
-        let base = bridge.base.clone();
+        let process = BridgeProcess::start(&[("BRIDGE_STATE_FILE", &state)]);
+        push(&process.base, super::current_reply()).await;
+        let base = process.base.clone();
         let ma = super::Stub::music_assistant(move |command, args| {
             if command == "player_queues/play_media" || command == "player_queues/play_index" {
                 let base = base.clone();
@@ -202,15 +245,14 @@ impl RealHome {
         })
         .await;
         Self {
-            bridge,
+            bridge: HomeBridge { process, _dir: dir },
             ma,
-            _dir: dir,
         }
     }
 
     /// The skill's settings for this home ([`super::settings_with_ma`]).
     pub fn settings(&self) -> ma_alexa_skill::settings::Settings {
-        super::settings_with_ma(&self.bridge.base, &self.ma.base())
+        super::settings_with_ma(&self.bridge.base(), &self.ma.base())
     }
 }
 

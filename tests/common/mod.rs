@@ -65,31 +65,12 @@ pub fn next_reply() -> String {
     .to_string()
 }
 
-/// A home as the tests see it: a bridge holding [`CURRENT_STREAM`], and a healthy Music
-/// Assistant ([`healthy_music_assistant`]) that, like the real one, pushes a new stream
-/// ([`NEXT_STREAM`]) to the bridge when it gets a `player_queues/play_media` or `play_index`.
-pub async fn home() -> (Stub, Stub) {
-    let played = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let pushed = Arc::clone(&played);
-    let bridge = Stub::spawn(move |seen| {
-        if seen.method != "GET" || seen.path_only() != "/ma/latest-url" {
-            return Reply::Status(404, r#"{"error":"no such endpoint"}"#.into());
-        }
-        if pushed.load(std::sync::atomic::Ordering::SeqCst) {
-            Reply::ok(next_reply())
-        } else {
-            Reply::ok(current_reply())
-        }
-    })
-    .await;
-    let ma = Stub::music_assistant(move |command, args| {
-        if command == "player_queues/play_media" || command == "player_queues/play_index" {
-            played.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        healthy_music_assistant(command, args)
-    })
-    .await;
-    (bridge, ma)
+/// A home as the tests see it: the real bridge holding [`CURRENT_STREAM`], and a healthy Music
+/// Assistant that, like the real one, pushes [`NEXT_STREAM`] to it after `play_media` and
+/// `play_index` ([`bridge_process::RealHome`]).
+pub async fn home() -> (bridge_process::HomeBridge, Stub) {
+    let home = bridge_process::RealHome::start(healthy_music_assistant).await;
+    (home.bridge, home.ma)
 }
 
 /// One request the stub server received.
