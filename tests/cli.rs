@@ -54,7 +54,7 @@ fn stderr_last_line(output: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoke_plays_a_sample_event() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let base = bridge.base();
     let env = [
         ("API_HOSTNAME", base.as_str()),
@@ -100,7 +100,7 @@ fn invoke_into_a_closed_pipe_is_quiet() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoke_reads_stdin() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let base = bridge.base();
     let env = [
         ("API_HOSTNAME", base.as_str()),
@@ -156,7 +156,7 @@ async fn invoke_refuses_a_non_envelope() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoke_refuses_another_skill_without_calling_the_bridge() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let base = bridge.base();
     let env = [
         ("API_HOSTNAME", base.as_str()),
@@ -197,7 +197,7 @@ async fn usage_and_unreadable_files() {
 /// and reports a refused one as an invocation error with its error type.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lambda_mode_serves_the_runtime_api() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let events = [
         event("resume_intent").to_string(),
         serde_json::json!({ "not": "an envelope" }).to_string(),

@@ -311,7 +311,7 @@ async fn speech_follows_the_request_language() {
 
 #[tokio::test]
 async fn help_reprompts_in_the_request_language() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let service = Service::new(settings_for(&bridge.base()));
     let response = service
         .answer(event("help_intent_es-ES"), Deadline::local())
@@ -351,7 +351,7 @@ async fn every_sample_event_is_for_the_sample_skill_and_realistic() {
 
 #[tokio::test]
 async fn help_offers_only_what_the_settings_allow() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let response = answer_with(settings_for(&bridge.base()), event("help_intent")).await;
     assert_eq!(Shape::of(&response), Shape::ask());
     assert_eq!(

@@ -111,7 +111,7 @@ async fn no_emitted_url_carries_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absurd_offset_is_clamped_to_what_alexa_accepts() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let mut resume = event("resume_intent");
     resume["context"]["AudioPlayer"]["offsetInMilliseconds"] = json!(1e30);
     let response = answer_with(settings_for(&bridge.base()), resume).await;
@@ -121,7 +121,7 @@ async fn an_absurd_offset_is_clamped_to_what_alexa_accepts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_longer_than_alexa_allows_is_never_echoed() {
-    let bridge = Stub::bridge(Reply::ok(next_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(next_reply()).await;
     let huge = format!("mas1:{}", "a".repeat(6 * 1024 * 1024));
     let mut nearly = event("playback_nearly_finished");
     nearly["request"]["token"] = json!(huge);
@@ -216,7 +216,7 @@ async fn hostile_metadata_keeps_every_response_within_alexas_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_request_cannot_flood_the_log() {
     let (logs, _guard) = capture("info", LogFormat::Json);
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let huge = "x".repeat(2 * 1024 * 1024);
     let mut failed = event("playback_failed");
     failed["request"]["requestId"] = json!(huge);
@@ -271,7 +271,7 @@ async fn music_assistant_cannot_echo_the_token_into_the_log() {
             echo(&auth)
         })
         .await;
-        let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+        let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
         let (logs, _guard) = capture("info", LogFormat::Json);
         let response = answer_with(
             settings_with_ma(&bridge.base(), &ma.base()),
@@ -291,7 +291,7 @@ async fn music_assistant_cannot_echo_the_token_into_the_log() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_json_rpc_error_object_is_an_error_even_with_status_200() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(|command, args| match command {
         "player_queues/next" | "player_queues/shuffle" => ma_reply("error_player_unavailable"),
         _ => healthy_music_assistant(command, args),

@@ -24,7 +24,7 @@ fn bearer() -> Option<String> {
 
 /// Runs `stem` against a healthy bridge and a Music Assistant answering through `reply`.
 async fn run(stem: &str, reply: Answer) -> (Value, Stub) {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(reply).await;
     let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event(stem)).await;
     (response, ma)
@@ -198,7 +198,7 @@ async fn the_token_in_the_audio_player_context_picks_the_queue() {
 #[tokio::test]
 async fn device_players_picks_the_queue_of_a_device_without_token() {
     let (logs, _guard) = capture("info");
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(|command, args| match command {
         "player_queues/get" if args["queue_id"] == "Bedroom Echo" => ma_reply("queue_bedroom_echo"),
         _ => healthy_music_assistant(command, args),
@@ -360,7 +360,7 @@ async fn each_music_assistant_failure_has_its_answer() {
 
 #[tokio::test]
 async fn an_unreachable_music_assistant_is_explained() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let settings = settings_with_ma(&bridge.base(), &closed_port_base().await);
     let response = answer_with(settings, event("shuffle_on_intent")).await;
     assert_eq!(
@@ -371,7 +371,7 @@ async fn an_unreachable_music_assistant_is_explained() {
 
 #[tokio::test]
 async fn missing_music_assistant_settings_are_named() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(healthy_music_assistant).await;
     // Without MA_API_URL at all, queue control says plainly what it needs (playing still works).
     let response = answer_with(settings_for(&bridge.base()), event("next_intent")).await;
@@ -399,7 +399,7 @@ async fn missing_music_assistant_settings_are_named() {
 
 #[tokio::test]
 async fn a_refused_skill_id_reaches_no_music_assistant() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(healthy_music_assistant).await;
     let mut settings = settings_with_ma(&bridge.base(), &ma.base());
     settings.skill_id = Some("amzn1.ask.skill.someone-else".into());
@@ -497,7 +497,7 @@ async fn the_token_never_reaches_the_logs() {
             assert!(ma.count() > 0);
         }
     }
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     tracing::debug!(settings = ?settings_with_ma(&bridge.base(), "http://127.0.0.1:9"), "settings");
     let logs = logs.text();
     assert!(
@@ -520,7 +520,7 @@ fn queue_is(fixture: &'static str) -> impl Fn(&str, &Value) -> Reply {
 }
 
 async fn commands_and_speech(stem: &str, ma: Stub) -> (Vec<String>, Option<String>, Value) {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let response = answer_with(settings_with_ma(&bridge.base(), &ma.base()), event(stem)).await;
     let commands = ma.rpc_calls().into_iter().map(|c| c.0).collect();
     (commands, speech_text(&response), response)
@@ -597,7 +597,7 @@ async fn a_slow_play_index_is_reported_as_asked_not_as_failed() {
         _ => healthy_music_assistant(command, args),
     })
     .await;
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let started = std::time::Instant::now();
     let response = answer_within(
         settings_with_ma(&bridge.base(), &ma.base()),

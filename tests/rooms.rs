@@ -91,7 +91,12 @@ async fn ask_logged(
     event: Value,
     aliases: Option<&str>,
     fail: Option<&'static str>,
-) -> (Value, Vec<(String, Value)>, Stub, String) {
+) -> (
+    Value,
+    Vec<(String, Value)>,
+    bridge_process::HomeBridge,
+    String,
+) {
     ask_in(house(), event, aliases, fail).await
 }
 
@@ -101,9 +106,14 @@ async fn ask_in(
     event: Value,
     aliases: Option<&str>,
     fail: Option<&'static str>,
-) -> (Value, Vec<(String, Value)>, Stub, String) {
+) -> (
+    Value,
+    Vec<(String, Value)>,
+    bridge_process::HomeBridge,
+    String,
+) {
     let (logs, _guard) = capture("info", LogFormat::Json);
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let (ma, log) = music_assistant(players, fail).await;
     let mut pairs = vec![
         ("API_HOSTNAME", bridge.base()),
@@ -125,12 +135,12 @@ async fn ask_with(
     event: Value,
     aliases: Option<&str>,
     fail: Option<&'static str>,
-) -> (Value, Vec<(String, Value)>, Stub) {
+) -> (Value, Vec<(String, Value)>, bridge_process::HomeBridge) {
     let (response, sent, bridge, _) = ask_logged(event, aliases, fail).await;
     (response, sent, bridge)
 }
 
-async fn ask(event: Value) -> (Value, Vec<(String, Value)>, Stub) {
+async fn ask(event: Value) -> (Value, Vec<(String, Value)>, bridge_process::HomeBridge) {
     ask_with(event, None, None).await
 }
 
@@ -527,7 +537,7 @@ async fn ask_house(
         }
     })
     .await;
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let mut pairs = vec![
         ("API_HOSTNAME", bridge.base()),
         ("MA_HOSTNAME", MA_HOSTNAME.to_owned()),

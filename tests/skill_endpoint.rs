@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 struct Home {
     base: String,
     chain: TlsStub,
-    skill_bridge: Stub,
+    skill_bridge: bridge_process::HomeBridge,
     endpoint: Arc<Bridge>,
     settings: Settings,
 }
@@ -65,7 +65,7 @@ async fn home(skill_id: Option<&str>) -> Home {
     let ca = TestCa::new();
     let other = TestCa::new();
     let chain = TlsStub::files(&ca, &chains(&ca, &other)).await;
-    let skill_bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let skill_bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let mut pairs = vec![
         ("API_HOSTNAME", skill_bridge.base()),
         ("MA_HOSTNAME", MA_HOSTNAME.to_owned()),

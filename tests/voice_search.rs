@@ -203,7 +203,7 @@ async fn nothing_found_nothing_heard_and_no_music_assistant_each_get_their_answe
     assert!(calls(&ma).is_empty());
 
     // No Music Assistant API: said in plain words, nothing sent anywhere.
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let response = answer_with(
         settings_for(&bridge.base()),
         request("PlayMediaIntent", &[("query", "kind of blue")], "en-US"),
@@ -255,7 +255,7 @@ async fn favorites_play_shuffled_and_the_current_song_becomes_one() {
     );
 
     // An empty queue: nothing to add, and nothing is sent.
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let empty = Stub::music_assistant(|command, args| match command {
         "player_queues/get" => ma_reply("queue_kitchen_echo_empty"),
         _ => healthy_music_assistant(command, args),
@@ -294,7 +294,7 @@ async fn names_are_spoken_short_and_as_text() {
         _ => healthy_music_assistant(command, args),
     })
     .await;
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let response = answer_within(
         settings_with_ma(&bridge.base(), &ma.base()),
         request("PlayMediaIntent", &[("album", "symphony")], "en-US"),
@@ -386,7 +386,7 @@ async fn push_json(base: &str, body: &Value) {
 /// the skill says it asked, not that it plays, and not that it failed.
 #[tokio::test]
 async fn an_unconfirmed_play_is_reported_as_asked() {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(|command, args| match command {
         "player_queues/play_media" => Reply::Slow(Duration::from_secs(5), 200, "null".into()),
         _ => healthy_music_assistant(command, args),
@@ -407,7 +407,7 @@ async fn an_unconfirmed_play_is_reported_as_asked() {
 
 /// "Songs like…" on a Music Assistant whose `providers` answers `providers`.
 async fn similar_with(providers: Reply) -> (Value, Stub) {
-    let bridge = Stub::bridge(Reply::ok(current_reply())).await;
+    let bridge = bridge_process::HomeBridge::holding(current_reply()).await;
     let ma = Stub::music_assistant(move |command, args| match command {
         "providers" => providers.clone(),
         _ => healthy_music_assistant(command, args),

@@ -185,9 +185,10 @@ impl HomeBridge {
         self.process.base.clone()
     }
 
-    /// How many times the skill asked this bridge for a stream (`GET /ma/latest-url`), as the
-    /// bridge's log tells (it logs every request). A marker request goes first, and its line is
-    /// waited for, so every earlier line has arrived.
+    /// How many requests the bridge got from the skill and its tools (every request but Music
+    /// Assistant's pushes, which set the test up), as the bridge's log tells (it logs every
+    /// request). A marker request goes first, and its line is waited for, so every earlier line
+    /// has arrived.
     pub fn count(&self) -> usize {
         static MARKS: AtomicUsize = AtomicUsize::new(0);
         let mark = format!("/count-mark-{}", MARKS.fetch_add(1, Ordering::Relaxed));
@@ -209,10 +210,25 @@ impl HomeBridge {
             before.len() < logs.len(),
             "the marker was never logged: {logs}"
         );
+        // The whole lines before the marker's own.
+        let before = &before[..before.rfind('\n').map_or(0, |end| end + 1)];
         before
             .lines()
-            .filter(|line| line.contains("path=\"/ma/latest-url\""))
+            .filter(|line| {
+                line.contains(" request method=") && !line.contains("path=\"/ma/push-url\"")
+            })
             .count()
+    }
+}
+
+impl HomeBridge {
+    /// The real bridge holding `pushed` (a push body, as Music Assistant sends it).
+    pub async fn holding(pushed: String) -> Self {
+        let dir = TempDir::new("home-bridge");
+        let state = dir.path().join("state.json").display().to_string();
+        let process = BridgeProcess::start(&[("BRIDGE_STATE_FILE", &state)]);
+        push(&process.base, pushed).await;
+        Self { process, _dir: dir }
     }
 }
 
@@ -231,11 +247,8 @@ impl RealHome {
     pub async fn start(
         reply: impl Fn(&str, &serde_json::Value) -> super::Reply + Send + Sync + 'static,
     ) -> Self {
-        let dir = TempDir::new("real-home");
-        let state = dir.path().join("state.json").display().to_string();
-        let process = BridgeProcess::start(&[("BRIDGE_STATE_FILE", &state)]);
-        push(&process.base, super::current_reply()).await;
-        let base = process.base.clone();
+        let bridge = HomeBridge::holding(super::current_reply()).await;
+        let base = bridge.base();
         let ma = super::Stub::music_assistant(move |command, args| {
             if command == "player_queues/play_media" || command == "player_queues/play_index" {
                 let base = base.clone();
@@ -244,10 +257,7 @@ impl RealHome {
             reply(command, args)
         })
         .await;
-        Self {
-            bridge: HomeBridge { process, _dir: dir },
-            ma,
-        }
+        Self { bridge, ma }
     }
 
     /// The skill's settings for this home ([`super::settings_with_ma`]).
